@@ -1,0 +1,1 @@
+"""ShortScience: short, plain-language summaries of research papers, voted and discussed."""

@@ -1,0 +1,89 @@
+"""The Django admin: staff moderate papers, summaries, comments and users here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from shortscience.models import (
+    Comment,
+    Paper,
+    PaperIdentifier,
+    Revision,
+    Summary,
+    SummaryImage,
+    User,
+    Venue,
+)
+from shortscience.services import papers
+
+
+@admin.register(User)
+class SiteUserAdmin(UserAdmin):
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Profile", {"fields": ("display_name", "description_markdown", "orcid")}),
+    )
+    list_display = ("username", "email", "display_name", "is_active", "is_staff", "date_joined")
+
+
+class IdentifierInline(admin.TabularInline):
+    model = PaperIdentifier
+    extra = 1
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ("title", "year", "venue", "created_at")
+    list_filter = ("venue", "year")
+    search_fields = ("title", "identifiers__value")
+    inlines = [IdentifierInline]
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ("key", "name", "url")
+    search_fields = ("key", "name")
+    exclude = ("description_html",)
+
+    def save_model(self, request: HttpRequest, obj: Venue, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        papers.save_venue_description(obj, obj.description_markdown)
+
+
+class RevisionInline(admin.TabularInline):
+    model = Revision
+    extra = 0
+    readonly_fields = ("number", "status", "created_at", "markdown")
+    can_delete = False
+
+
+@admin.register(Summary)
+class SummaryAdmin(admin.ModelAdmin):
+    list_display = ("pk", "paper", "author", "status", "visibility", "is_anonymous", "score")
+    list_filter = ("status", "visibility", "is_anonymous")
+    search_fields = ("paper__title", "author__username")
+    # Text is edited by its author through the site, so HTML is always re-rendered with it.
+    readonly_fields = ("markdown", "html", "renderer_version", "score", "comment_count", "share_token")
+    raw_id_fields = ("paper", "author")
+    inlines = [RevisionInline]
+    actions = ["unpublish"]
+
+    @admin.action(description="Move to draft (hide from everyone but the author)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
+        queryset.update(status=Summary.Status.DRAFT)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("pk", "summary", "author", "created_at", "deleted_at")
+    raw_id_fields = ("summary", "author", "parent")
+    readonly_fields = ("markdown", "html", "renderer_version")
+
+
+@admin.register(SummaryImage)
+class SummaryImageAdmin(admin.ModelAdmin):
+    list_display = ("file", "uploader", "width", "height", "created_at")
+    raw_id_fields = ("uploader",)

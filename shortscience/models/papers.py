@@ -1,0 +1,79 @@
+"""Papers, the identifiers that name them (arXiv id, DOI, DBLP key, legacy key...) and venues."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Venue(models.Model):
+    key = models.CharField(max_length=100, unique=True, help_text="Short name used in URLs: NeurIPS")
+    name = models.CharField(max_length=300)
+    url = models.URLField(blank=True)
+    description_markdown = models.TextField(blank=True)
+    description_html = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Paper(models.Model):
+    title = models.CharField(max_length=1000)
+    authors = models.JSONField(default=list, blank=True, help_text="Author names, in order")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers"
+    )
+    abstract = models.TextField(blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["venue", "year"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/papers/{self.pk}/"
+
+    @property
+    def authors_text(self) -> str:
+        return ", ".join(self.authors)
+
+
+class PaperIdentifier(models.Model):
+    class Scheme(models.TextChoices):
+        ARXIV = "arxiv", "arXiv"
+        DOI = "doi", "DOI"
+        DBLP = "dblp", "DBLP"
+        OPENREVIEW = "openreview", "OpenReview"
+        LEGACY = "legacy", "ShortScience.org key"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=Scheme.choices)
+    value = models.CharField(max_length=300, help_text="Normalised: lower-case DOI, arXiv id without version")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_per_scheme")
+        ]
+        ordering = ["scheme", "value"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+    @property
+    def link(self) -> str:
+        if self.scheme == self.Scheme.ARXIV:
+            return f"https://arxiv.org/abs/{self.value}"
+        if self.scheme == self.Scheme.DOI:
+            return f"https://doi.org/{self.value}"
+        if self.scheme == self.Scheme.DBLP:
+            return f"https://dblp.org/rec/{self.value}"
+        if self.scheme == self.Scheme.OPENREVIEW:
+            return f"https://openreview.net/forum?id={self.value}"
+        return ""

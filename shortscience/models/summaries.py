@@ -1,0 +1,97 @@
+"""Summaries of papers, their revision history and the images uploaded for them.
+
+A summary stores its Markdown source beside the sanitised HTML rendered when it was written and
+the renderer version that produced it; `manage.py rerender` refreshes stale HTML.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from shortscience.models.papers import Paper
+
+
+class Summary(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private (only me and people with the share link)"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="summaries")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="summaries"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    is_anonymous = models.BooleanField(default=False)
+    share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    markdown = models.TextField()
+    html = models.TextField()
+    renderer_version = models.PositiveIntegerField(default=0)
+    score = models.IntegerField(default=0, help_text="Net votes; recounted on every vote")
+    comment_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "author"], name="one_summary_per_author_per_paper")
+        ]
+        indexes = [
+            models.Index(fields=["status", "visibility", "published_at"]),
+            models.Index(fields=["status", "visibility", "score"]),
+            models.Index(fields=["status", "visibility", "last_activity_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary {self.pk} of paper {self.paper_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"/summaries/{self.pk}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id on the paper page; never derived from the author."""
+        return f"summary-{self.pk}"
+
+
+class Revision(models.Model):
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    markdown = models.TextField()
+    status = models.CharField(max_length=10, choices=Summary.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "number"], name="revision_number_unique")
+        ]
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of summary {self.summary_id}"
+
+
+class SummaryImage(models.Model):
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
+    )
+    file = models.ImageField(upload_to="summary-images/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file.name

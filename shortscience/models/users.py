@@ -1,0 +1,23 @@
+"""The site's user: Django's user plus a display name, a Markdown description and an ORCID."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    display_name = models.CharField(max_length=100, blank=True)
+    description_markdown = models.TextField(blank=True)
+    description_html = models.TextField(blank=True)
+    orcid = models.CharField(max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097")
+
+    class Meta:
+        db_table = "shortscience_user"
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username

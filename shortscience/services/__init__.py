@@ -1,0 +1,1 @@
+"""What the site does: plain functions, one module per feature, called by views and commands."""

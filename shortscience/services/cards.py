@@ -1,0 +1,41 @@
+"""Summary cards: a summary with what a page shows beside it (the viewer's vote, the comments),
+gathered for a whole list in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shortscience.models import Comment, Summary, User
+from shortscience.services import comments, votes
+
+
+@dataclass
+class SummaryCard:
+    summary: Summary
+    my_vote: int = 0
+    comments: list[Comment] = field(default_factory=list)
+    can_vote: bool = False
+    is_mine: bool = False
+
+
+def build(
+    summaries: Sequence[Summary], viewer: User | None, *, with_comments: bool = False
+) -> list[SummaryCard]:
+    ids = [s.pk for s in summaries]
+    mine = votes.my_votes(viewer, ids)
+    threads = comments.threads(ids) if with_comments else {}
+    signed_in = viewer is not None and viewer.is_authenticated
+    cards = []
+    for summary in summaries:
+        is_mine = signed_in and viewer is not None and summary.author_id == viewer.pk
+        cards.append(
+            SummaryCard(
+                summary=summary,
+                my_vote=mine.get(summary.pk, 0),
+                comments=threads.get(summary.pk, []),
+                can_vote=summary.is_public and not is_mine,
+                is_mine=is_mine,
+            )
+        )
+    return cards

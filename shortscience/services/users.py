@@ -1,0 +1,146 @@
+"""People: profile pages, the users list, reputation and profile editing (with ORCID checks).
+
+Reputation follows the old site: the mean net score of a person's public summaries. Anonymous,
+private and draft summaries never count, so reputation cannot reveal who wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from shortscience.models import Summary, User
+from shortscience.rendering import render_markdown
+from shortscience.services import cards
+from shortscience.services.errors import InvalidInput, NotFound
+from shortscience.services.text import clean_text
+
+ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
+
+
+def normalise_orcid(raw: str) -> str:
+    """Return the ORCID iD as 0000-0000-0000-000X, or raise InvalidInput.
+
+    Accepts the bare form, with or without hyphens, or an orcid.org URL; checks the ISO 7064
+    MOD 11-2 check digit (which may be X).
+    """
+    value = raw.strip().upper()
+    for prefix in ("HTTPS://ORCID.ORG/", "HTTP://ORCID.ORG/", "ORCID.ORG/"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+    match = ORCID_RE.match(value)
+    if not match:
+        raise InvalidInput(
+            "An ORCID iD has 16 characters like 0000-0002-1825-0097.",
+            field_errors={"orcid": ["Use the form 0000-0002-1825-0097."]},
+        )
+    digits = "".join(match.groups())
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    if digits[-1] != expected:
+        raise InvalidInput(
+            "That ORCID iD's check digit is wrong; please copy it again from orcid.org.",
+            field_errors={"orcid": ["The check digit does not match."]},
+        )
+    return "-".join(match.groups())
+
+
+def public_authored(user: User) -> QuerySet[Summary]:
+    return Summary.objects.filter(
+        author=user,
+        status=Summary.Status.PUBLISHED,
+        visibility=Summary.Visibility.PUBLIC,
+        is_anonymous=False,
+    )
+
+
+def _public_filter(prefix: str = "summaries__") -> Q:
+    return Q(
+        **{
+            f"{prefix}status": Summary.Status.PUBLISHED,
+            f"{prefix}visibility": Summary.Visibility.PUBLIC,
+            f"{prefix}is_anonymous": False,
+        }
+    )
+
+
+@dataclass
+class UserPage:
+    person: User
+    reputation: float
+    cards: list[cards.SummaryCard]
+    own_unlisted: list[Summary]
+
+
+def page(username: str, viewer: User | None) -> UserPage:
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        raise NotFound("There is no such user.")
+    public = list(
+        public_authored(person).select_related("paper", "paper__venue", "author").order_by(
+            "-published_at", "-pk"
+        )
+    )
+    reputation = sum(s.score for s in public) / len(public) if public else 0.0
+    own: list[Summary] = []
+    if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
+        own = list(
+            Summary.objects.filter(author=person)
+            .exclude(pk__in=[s.pk for s in public])
+            .select_related("paper")
+            .order_by("-created_at")
+        )
+    return UserPage(
+        person=person,
+        reputation=round(reputation, 2),
+        cards=cards.build(public, viewer),
+        own_unlisted=own,
+    )
+
+
+def listing(number: str | int | None) -> Page[User]:
+    people = (
+        User.objects.filter(is_active=True)
+        .annotate(
+            summary_count=Count("summaries", filter=_public_filter()),
+            reputation=Coalesce(Avg("summaries__score", filter=_public_filter()), 0.0),
+        )
+        .filter(summary_count__gt=0)
+        .order_by("-reputation", "-summary_count", "username")
+    )
+    return Paginator(people, 50).get_page(number)
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    display_name: str
+    description: str
+    orcid: str
+
+
+def update_profile(user: User, change: ProfileChange) -> User:
+    name = clean_text(change.display_name).strip()
+    if len(name) > 100:
+        raise InvalidInput(
+            "The display name is too long.", field_errors={"display_name": ["At most 100."]}
+        )
+    description = clean_text(change.description)
+    if len(description) > settings.COMMENT_MAX_CHARS:
+        raise InvalidInput(
+            "The description is too long.",
+            field_errors={"description": [f"At most {settings.COMMENT_MAX_CHARS} characters."]},
+        )
+    user.orcid = normalise_orcid(change.orcid) if change.orcid.strip() else ""
+    user.display_name = name
+    user.description_markdown = description
+    user.description_html = render_markdown(description, heading_offset=3).html
+    user.save(update_fields=["display_name", "description_markdown", "description_html", "orcid"])
+    return user

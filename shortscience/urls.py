@@ -1,0 +1,61 @@
+"""The whole URL map, one line per route, grouped by feature; old ShortScience.org URLs last."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from shortscience.views.pages import (
+    comments,
+    home,
+    images,
+    legacy,
+    papers,
+    summaries,
+    users,
+    venues,
+    votes,
+)
+
+urlpatterns = [
+    # Reading
+    path("", home.home, name="home"),
+    path("about/", home.about, name="about"),
+    path("random/", home.random_summary, name="random"),
+    path("papers/<int:paper_id>/", papers.detail, name="paper"),
+    path("cite/<path:key>", papers.cite, name="cite"),
+    path("summaries/<int:summary_id>/", summaries.detail, name="summary"),
+    path("s/<str:token>/", summaries.shared, name="summary-shared"),
+    path("users/", users.listing, name="users"),
+    path("users/<str:username>/", users.detail, name="user"),
+    path("venues/", venues.listing, name="venues"),
+    path("venues/<str:key>/", venues.detail, name="venue"),
+    # Writing
+    path("papers/<int:paper_id>/write/", summaries.write, name="summary-write"),
+    path("preview/", summaries.preview, name="preview"),
+    path("images/", images.upload, name="image-upload"),
+    path("summaries/<int:summary_id>/delete/", summaries.delete, name="summary-delete"),
+    path("summaries/<int:summary_id>/share/", summaries.share, name="summary-share"),
+    path("summaries/<int:summary_id>/revisions/", summaries.history, name="summary-history"),
+    path("summaries/<int:summary_id>/diff/", summaries.diff, name="summary-diff"),
+    # Voting and discussion
+    path("summaries/<int:summary_id>/vote/", votes.vote, name="vote"),
+    path("summaries/<int:summary_id>/comments/", comments.add, name="comment-add"),
+    path("comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
+    path("comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
+    # Accounts and administration
+    path("settings/profile/", users.profile, name="profile"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    # Legacy ShortScience.org URLs (kept working for links on the web and for tools)
+    path("paper", legacy.paper),
+    path("user", legacy.user),
+    path("users", legacy.users),
+    path("venue", legacy.venue),
+    path("random", legacy.random),
+    path("vignette", legacy.vignette),
+]
+
+if settings.SERVE_MEDIA:
+    media = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(re_path(rf"^{media}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -1,0 +1,30 @@
+"""The home page (ranked summaries), the random-summary link and the about page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shortscience.services import cards, rankings
+from shortscience.views.pages.common import viewer
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", rankings.DEFAULT_TAB)
+    if tab not in rankings.TABS:
+        tab = rankings.DEFAULT_TAB
+    page = rankings.page(tab, request.GET.get("page"))
+    return render(
+        request,
+        "home/index.html",
+        {"tab": tab, "tabs": rankings.TABS, "page": page, "cards": cards.build(page, viewer(request))},
+    )
+
+
+def random_summary(request: HttpRequest) -> HttpResponse:
+    summary_id = rankings.random_public_id()
+    return redirect(f"/summaries/{summary_id}/" if summary_id else "/")
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/about.html")

@@ -1,0 +1,46 @@
+"""Old ShortScience.org URLs, quarantined here: each redirects to today's page for the same thing."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
+from django.shortcuts import redirect
+from django.utils.http import urlencode
+from urllib.parse import quote
+
+from shortscience.services import papers
+
+
+def paper(request: HttpRequest) -> HttpResponse:
+    key = request.GET.get("bibtexKey", "")
+    found = papers.find_by_key(key) if key else None
+    if found is None:
+        raise Http404("No paper is known here by that key.")
+    return redirect(found.get_absolute_url(), permanent=True)
+
+
+def user(request: HttpRequest) -> HttpResponse:
+    name = request.GET.get("name", "")
+    if not name:
+        raise Http404("Which user?")
+    return redirect(f"/users/{quote(name, safe='')}/", permanent=True)
+
+
+def users(request: HttpRequest) -> HttpResponse:
+    return redirect("/users/", permanent=True)
+
+
+def venue(request: HttpRequest) -> HttpResponse:
+    key = request.GET.get("key", "")
+    if not key:
+        return redirect("/venues/", permanent=True)
+    year = request.GET.get("year", "")
+    suffix = "?" + urlencode({"year": year}) if year.isdigit() else ""
+    return redirect(f"/venues/{quote(key, safe='')}/{suffix}", permanent=True)
+
+
+def random(request: HttpRequest) -> HttpResponse:
+    return redirect("/random/")
+
+
+def vignette(request: HttpRequest) -> HttpResponse:
+    return HttpResponseGone("The old write endpoint is gone; write summaries from a paper's page.")

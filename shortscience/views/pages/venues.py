@@ -1,0 +1,18 @@
+"""Venues: the list and one venue's papers by year."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shortscience.services import papers
+
+
+def listing(request: HttpRequest) -> HttpResponse:
+    return render(request, "venues/list.html", {"venues": papers.venues()})
+
+
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() else None
+    return render(request, "venues/detail.html", {"page": papers.venue_page(key, year)})

@@ -1,0 +1,30 @@
+"""Voting: a plain form post that redirects back, or an htmx post that swaps the vote widget."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shortscience.services import votes
+from shortscience.views.pages.common import safe_next, signed_in
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, summary_id: int) -> HttpResponse:
+    value = votes.parse_value(request.POST.get("value", ""))
+    result = votes.cast(signed_in(request), summary_id, value)
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "votes/_widget.html",
+            {
+                "summary_id": result.summary_id,
+                "score": result.score,
+                "my_vote": result.my_vote,
+                "can_vote": True,
+            },
+        )
+    return redirect(safe_next(request, f"/summaries/{summary_id}/"))

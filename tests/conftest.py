@@ -1,0 +1,81 @@
+"""Shared fixtures: small explicit factories and signed-in clients, on a real database."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+
+from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.services import summaries
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    # The manifest storage needs collectstatic; tests read static files through the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username: str | None = None, **extra: Any) -> User:
+    name = username or f"user{next(_seq)}"
+    user = User.objects.create_user(
+        username=name, email=f"{name}@example.org", password="a-long-test-password", **extra
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def make_paper(title: str | None = None, *, venue: Venue | None = None, **extra: Any) -> Paper:
+    n = next(_seq)
+    paper = Paper.objects.create(
+        title=title or f"A paper about things {n}",
+        authors=["Ada Lovelace", "Alan Turing"],
+        year=extra.pop("year", 2017),
+        venue=venue,
+        abstract="We study things.",
+        **extra,
+    )
+    PaperIdentifier.objects.create(paper=paper, scheme="arxiv", value=f"1706.{n:05d}")
+    return paper
+
+
+def make_summary(
+    author: User | None = None,
+    paper: Paper | None = None,
+    markdown: str = "This paper shows that $x^2 \\ge 0$.",
+    *,
+    publish: bool = True,
+    private: bool = False,
+    anonymous: bool = False,
+) -> Summary:
+    return summaries.save(
+        author or make_user(),
+        paper or make_paper(),
+        summaries.SaveRequest(
+            markdown=markdown, publish=publish, private=private, anonymous=anonymous
+        ),
+    )
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return make_user("reader")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,61 @@
+import pytest
+
+from shortscience.services import comments
+from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
+from tests.conftest import make_summary, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_comment_renders_markdown_and_math():
+    comment = comments.add(make_user(), make_summary().pk, "**Yes**, $\\sigma^2$")
+    assert "<strong>Yes</strong>" in comment.html and 'class="katex"' in comment.html
+
+
+def test_replies_stay_one_level_deep():
+    summary = make_summary()
+    top = comments.add(make_user(), summary.pk, "top")
+    reply = comments.add(make_user(), summary.pk, "reply", top.pk)
+    reply_to_reply = comments.add(make_user(), summary.pk, "deeper", reply.pk)
+    assert reply.parent_id == top.pk and reply_to_reply.parent_id == top.pk
+
+
+def test_editing_marks_the_comment_edited():
+    author = make_user()
+    comment = comments.add(author, make_summary().pk, "first")
+    edited = comments.edit(author, comment.pk, "second")
+    assert edited.edited_at is not None and "second" in edited.html
+
+
+def test_only_the_author_edits_or_deletes():
+    comment = comments.add(make_user(), make_summary().pk, "mine")
+    with pytest.raises(PermissionDenied):
+        comments.edit(make_user(), comment.pk, "hijack")
+    with pytest.raises(PermissionDenied):
+        comments.delete(make_user(), comment.pk)
+
+
+def test_a_deleted_comment_with_replies_stays_as_a_tombstone():
+    summary = make_summary()
+    author = make_user()
+    top = comments.add(author, summary.pk, "top")
+    comments.add(make_user(), summary.pk, "reply", top.pk)
+    lonely = comments.add(author, summary.pk, "lonely")
+    comments.delete(author, top.pk)
+    comments.delete(author, lonely.pk)
+    thread = comments.threads([summary.pk])[summary.pk]
+    assert [c.pk for c in thread] == [top.pk]
+    assert thread[0].is_deleted and thread[0].html == ""
+    assert [r.markdown for r in thread[0].thread_replies] == ["reply"]
+    summary.refresh_from_db()
+    assert summary.comment_count == 1
+
+
+def test_an_empty_comment_is_refused():
+    with pytest.raises(InvalidInput):
+        comments.add(make_user(), make_summary().pk, "  ")
+
+
+def test_no_comments_on_private_summaries():
+    with pytest.raises(NotFound):
+        comments.add(make_user(), make_summary(private=True).pk, "hello")

@@ -1,0 +1,21 @@
+import pytest
+
+from shortscience.models import Comment, Paper, Summary, User, Vote
+from shortscience.services import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_a_living_site_and_loading_twice_changes_nothing():
+    first = demo.load()
+    assert first.papers >= 12 and first.summaries >= 12 and first.votes > 0 and first.comments > 0
+    before = [m.objects.count() for m in (User, Paper, Summary, Vote, Comment)]
+    second = demo.load()
+    assert second.papers == second.summaries == second.votes == second.comments == 0
+    assert [m.objects.count() for m in (User, Paper, Summary, Vote, Comment)] == before
+
+
+def test_every_demo_formula_renders():
+    demo.load()
+    broken = [s.pk for s in Summary.objects.all() if "math-error" in s.html]
+    assert broken == []

@@ -1,0 +1,58 @@
+import pytest
+
+from shortscience.services import users, votes
+from shortscience.services.errors import InvalidInput
+from tests.conftest import make_paper, make_summary, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("0000000218250097", "0000-0002-1825-0097"),
+        ("https://orcid.org/0000-0001-5109-3700", "0000-0001-5109-3700"),
+        ("0000-0002-1694-233x", "0000-0002-1694-233X"),
+    ],
+)
+def test_valid_orcids_are_normalised(raw, expected):
+    assert users.normalise_orcid(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["0000-0002-1825-0098", "1234", "0000-0002-1694-2339", "abcd-efgh-ijkl-mnop"])
+def test_invalid_orcids_are_refused(raw):
+    with pytest.raises(InvalidInput):
+        users.normalise_orcid(raw)
+
+
+def test_reputation_is_the_mean_score_of_public_named_summaries():
+    author = make_user()
+    a = make_summary(author=author)
+    make_summary(author=author)
+    anonymous = make_summary(author=author, anonymous=True)
+    for _ in range(4):
+        votes.cast(make_user(), a.pk, 1)
+    votes.cast(make_user(), anonymous.pk, 1)
+    page = users.page(author.username, None)
+    assert page.reputation == 2.0
+    assert len(page.cards) == 2
+
+
+def test_the_users_list_ranks_by_reputation_and_ignores_anonymous_work():
+    strong, hidden = make_user(), make_user()
+    best = make_summary(author=strong)
+    votes.cast(make_user(), best.pk, 1)
+    make_summary(author=hidden, anonymous=True, paper=make_paper())
+    listed = list(users.listing(1))
+    assert [u.pk for u in listed] == [strong.pk]
+    assert listed[0].reputation == 1.0
+
+
+def test_profile_update_renders_description_and_checks_orcid():
+    user = make_user()
+    users.update_profile(user, users.ProfileChange("Ada", "I like $\\pi$", "0000-0002-1825-0097"))
+    user.refresh_from_db()
+    assert user.display_name == "Ada" and 'class="katex"' in user.description_html
+    with pytest.raises(InvalidInput):
+        users.update_profile(user, users.ProfileChange("Ada", "", "0000-0002-1825-0098"))

@@ -1,0 +1,57 @@
+"""Pages cost a fixed number of queries whatever the number of summaries, votes and comments."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shortscience.models import Venue
+from shortscience.services import comments, votes
+from tests.conftest import make_paper, make_summary, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def populate(n: int):
+    venue = Venue.objects.create(key=f"V{n}", name="Venue")
+    paper = make_paper(venue=venue, year=2019)
+    author = make_user(f"prolific{n}")
+    voters = [make_user() for _ in range(2)]
+    for _ in range(n):
+        summary = make_summary(paper=paper)
+        other = make_summary(author=author, paper=make_paper(venue=venue, year=2019))
+        for target in (summary, other):
+            for voter in voters:
+                votes.cast(voter, target.pk, 1)
+            top = comments.add(voters[0], target.pk, "hi $x$")
+            comments.add(voters[1], target.pk, "reply", top.pk)
+    return {"paper": paper, "author": author, "venue": venue, "viewer": voters[0]}
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["stranger", "signed-in"])
+def test_page_query_counts_do_not_grow_with_content(settings, signed_in):
+    settings.PAGE_SIZE = 50
+    counts = {}
+    for n in (3, 30):
+        world = populate(n)
+        client = Client()
+        if signed_in:
+            client.force_login(world["viewer"])
+        urls = {
+            "home": "/?tab=best",
+            "paper": world["paper"].get_absolute_url(),
+            "user": f"/users/{world['author'].username}/",
+            "venue": f"/venues/{world['venue'].key}/",
+            "users": "/users/",
+            "venues": "/venues/",
+        }
+        counts[n] = {name: count_queries(client, url) for name, url in urls.items()}
+    assert counts[3] == counts[30]
+    assert max(counts[30].values()) <= 12, counts[30]
