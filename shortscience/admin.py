@@ -66,7 +66,14 @@ class SummaryAdmin(admin.ModelAdmin):
     list_filter = ("status", "visibility", "is_anonymous")
     search_fields = ("paper__title", "author__username")
     # Text is edited by its author through the site, so HTML is always re-rendered with it.
-    readonly_fields = ("markdown", "html", "renderer_version", "score", "comment_count", "share_token")
+    readonly_fields = (
+        "markdown",
+        "html",
+        "renderer_version",
+        "score",
+        "comment_count",
+        "share_token",
+    )
     raw_id_fields = ("paper", "author")
     inlines = [RevisionInline]
     actions = ["unpublish"]

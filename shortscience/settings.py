@@ -19,7 +19,11 @@ env = environ.Env()
 
 DEBUG: bool = env.bool("DEBUG", default=False)
 SECRET_KEY: str = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not env.bool("ALLOW_DEV_SECRET_KEY", default=False):
+if (
+    not DEBUG
+    and SECRET_KEY == DEV_SECRET_KEY
+    and not env.bool("ALLOW_DEV_SECRET_KEY", default=False)
+):
     raise ImproperlyConfigured(
         "SECRET_KEY is the built-in development key and DEBUG is off. Set SECRET_KEY to a long "
         "random value (python -c 'import secrets; print(secrets.token_urlsafe(50))'), or set "
@@ -102,9 +106,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ------------------------------------------------------------------------
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
-CACHES = {"default": env.cache_url_config(_cache_url) if _cache_url else {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
-}}
+CACHES = {
+    "default": env.cache_url_config(_cache_url)
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 # --- Mail ---------------------------------------------------------------------------------------
@@ -131,7 +137,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Django serves uploads itself only when no proxy does (the one-command local site).
 SERVE_MEDIA: bool = env.bool("SERVE_MEDIA", default=True)
 STORAGES = {
-    "default": {"BACKEND": env.str("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env.str("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "STATIC_STORAGE", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -186,9 +194,9 @@ SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
-    "BEHIND_PROXY", default=False
-) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

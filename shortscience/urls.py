@@ -58,4 +58,6 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     media = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(re_path(rf"^{media}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(
+        re_path(rf"^{media}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )

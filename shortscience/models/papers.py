@@ -6,7 +6,9 @@ from django.db import models
 
 
 class Venue(models.Model):
-    key = models.CharField(max_length=100, unique=True, help_text="Short name used in URLs: NeurIPS")
+    key = models.CharField(
+        max_length=100, unique=True, help_text="Short name used in URLs: NeurIPS"
+    )
     name = models.CharField(max_length=300)
     url = models.URLField(blank=True)
     description_markdown = models.TextField(blank=True)
@@ -55,7 +57,9 @@ class PaperIdentifier(models.Model):
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=20, choices=Scheme.choices)
-    value = models.CharField(max_length=300, help_text="Normalised: lower-case DOI, arXiv id without version")
+    value = models.CharField(
+        max_length=300, help_text="Normalised: lower-case DOI, arXiv id without version"
+    )
 
     class Meta:
         constraints = [

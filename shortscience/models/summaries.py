@@ -43,7 +43,9 @@ class Summary(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["paper", "author"], name="one_summary_per_author_per_paper")
+            models.UniqueConstraint(
+                fields=["paper", "author"], name="one_summary_per_author_per_paper"
+            )
         ]
         indexes = [
             models.Index(fields=["status", "visibility", "published_at"]),

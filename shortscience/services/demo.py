@@ -105,7 +105,8 @@ def _paper(item: dict[str, Any], venues: dict[str, Venue], counts: DemoCounts) -
     )
     for scheme, value in item["identifiers"].items():
         PaperIdentifier.objects.get_or_create(
-            scheme=scheme, value=value.lower() if scheme == "doi" else value,
+            scheme=scheme,
+            value=value.lower() if scheme == "doi" else value,
             defaults={"paper": paper},
         )
     counts.papers += 1

@@ -27,6 +27,4 @@ def store(user: User, upload: UploadedFile) -> SummaryImage:
         raise InvalidInput("Only PNG, JPEG, GIF and WebP images can be uploaded.")
     upload.seek(0)
     upload.name = f"image.{ALLOWED_FORMATS[fmt]}"
-    return SummaryImage.objects.create(
-        uploader=user, file=upload, width=size[0], height=size[1]
-    )
+    return SummaryImage.objects.create(uploader=user, file=upload, width=size[0], height=size[1])

@@ -71,10 +71,13 @@ def public_count_filter() -> Q:
 def venues() -> QuerySet[Venue]:
     return Venue.objects.annotate(
         paper_count=Count("papers", distinct=True),
-        summary_count=Count("papers__summaries", filter=Q(
-            papers__summaries__status=Summary.Status.PUBLISHED,
-            papers__summaries__visibility=Summary.Visibility.PUBLIC,
-        )),
+        summary_count=Count(
+            "papers__summaries",
+            filter=Q(
+                papers__summaries__status=Summary.Status.PUBLISHED,
+                papers__summaries__visibility=Summary.Visibility.PUBLIC,
+            ),
+        ),
     ).order_by("key")
 
 

@@ -19,11 +19,7 @@ DEFAULT_TAB = "popular"
 
 def ranked(tab: str) -> QuerySet[Summary]:
     order = TABS.get(tab, TABS[DEFAULT_TAB])
-    return (
-        public_summaries()
-        .select_related("paper", "paper__venue", "author")
-        .order_by(*order)
-    )
+    return public_summaries().select_related("paper", "paper__venue", "author").order_by(*order)
 
 
 def page(tab: str, number: str | int | None) -> Page[Summary]:

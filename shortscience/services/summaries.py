@@ -43,9 +43,11 @@ def can_view(summary: Summary, viewer: User | None) -> bool:
 
 
 def get_visible(summary_id: int, viewer: User | None) -> Summary:
-    summary = Summary.objects.select_related("paper", "paper__venue", "author").filter(
-        pk=summary_id
-    ).first()
+    summary = (
+        Summary.objects.select_related("paper", "paper__venue", "author")
+        .filter(pk=summary_id)
+        .first()
+    )
     if summary is None or not can_view(summary, viewer):
         raise NotFound("There is no such summary, or it is not public.")
     return summary
@@ -109,55 +111,58 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
     markdown = validate_markdown(
         request.markdown, max_chars=settings.SUMMARY_MAX_CHARS, what="summary"
     )
-    rendered = render_markdown(markdown)
+    html = render_markdown(markdown).html
+    try:
+        return _store(author, paper, request, markdown, html)
+    except IntegrityError:
+        # Two first saves raced on the one-summary-per-paper constraint: the loser now finds
+        # the winner's row and updates it.
+        return _store(author, paper, request, markdown, html)
+
+
+def _store(author: User, paper: Paper, request: SaveRequest, markdown: str, html: str) -> Summary:
     status = Summary.Status.PUBLISHED if request.publish else Summary.Status.DRAFT
     visibility = Summary.Visibility.PRIVATE if request.private else Summary.Visibility.PUBLIC
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            summary = (
-                Summary.objects.select_for_update().filter(paper=paper, author=author).first()
+    with transaction.atomic():
+        summary = Summary.objects.select_for_update().filter(paper=paper, author=author).first()
+        if summary is None:
+            summary = Summary.objects.create(
+                paper=paper,
+                author=author,
+                markdown=markdown,
+                html=html,
+                renderer_version=RENDERER_VERSION,
+                status=status,
+                visibility=visibility,
+                is_anonymous=request.anonymous,
+                published_at=now if request.publish else None,
+                last_activity_at=now,
             )
-            if summary is None:
-                summary = Summary.objects.create(
-                    paper=paper,
-                    author=author,
-                    markdown=markdown,
-                    html=rendered.html,
-                    renderer_version=RENDERER_VERSION,
-                    status=status,
-                    visibility=visibility,
-                    is_anonymous=request.anonymous,
-                    published_at=now if request.publish else None,
-                    last_activity_at=now,
-                )
-                _add_revision(summary)
-                return summary
-            unchanged = (
-                summary.markdown == markdown
-                and summary.status == status
-                and summary.visibility == visibility
-                and summary.is_anonymous == request.anonymous
-            )
-            if unchanged:
-                return summary
-            if summary.status == Summary.Status.PUBLISHED and summary.markdown != markdown:
-                summary.edited_at = now
-            if request.publish and summary.published_at is None:
-                summary.published_at = now
-                summary.last_activity_at = now
-            summary.markdown = markdown
-            summary.html = rendered.html
-            summary.renderer_version = RENDERER_VERSION
-            summary.status = status
-            summary.visibility = visibility
-            summary.is_anonymous = request.anonymous
-            summary.save()
             _add_revision(summary)
             return summary
-    except IntegrityError:
-        # Two first saves raced on the one-summary-per-paper constraint: the loser updates.
-        return save(author, paper, request)
+        unchanged = (
+            summary.markdown == markdown
+            and summary.status == status
+            and summary.visibility == visibility
+            and summary.is_anonymous == request.anonymous
+        )
+        if unchanged:
+            return summary
+        if summary.status == Summary.Status.PUBLISHED and summary.markdown != markdown:
+            summary.edited_at = now
+        if request.publish and summary.published_at is None:
+            summary.published_at = now
+            summary.last_activity_at = now
+        summary.markdown = markdown
+        summary.html = html
+        summary.renderer_version = RENDERER_VERSION
+        summary.status = status
+        summary.visibility = visibility
+        summary.is_anonymous = request.anonymous
+        summary.save()
+        _add_revision(summary)
+        return summary
 
 
 def _add_revision(summary: Summary) -> None:
@@ -200,13 +205,10 @@ def diff(summary_id: int, user: User, old: int, new: int) -> tuple[Summary, list
     if old not in found or new not in found:
         raise NotFound("One of those revisions does not exist.")
     lines = []
-    for line in difflib.ndiff(
-        found[old].markdown.splitlines(), found[new].markdown.splitlines()
-    ):
+    for line in difflib.ndiff(found[old].markdown.splitlines(), found[new].markdown.splitlines()):
         tag, text = line[:2], line[2:]
         if tag == "? ":
             continue
         kind = {"+ ": "added", "- ": "removed"}.get(tag, "same")
         lines.append(DiffLine(kind, text))
     return summary, lines
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -85,9 +86,9 @@ def page(username: str, viewer: User | None) -> UserPage:
     if person is None:
         raise NotFound("There is no such user.")
     public = list(
-        public_authored(person).select_related("paper", "paper__venue", "author").order_by(
-            "-published_at", "-pk"
-        )
+        public_authored(person)
+        .select_related("paper", "paper__venue", "author")
+        .order_by("-published_at", "-pk")
     )
     reputation = sum(s.score for s in public) / len(public) if public else 0.0
     own: list[Summary] = []
@@ -106,7 +107,8 @@ def page(username: str, viewer: User | None) -> UserPage:
     )
 
 
-def listing(number: str | int | None) -> Page[User]:
+def listing(number: str | int | None) -> Page[Any]:
+    """Active people with public summaries, annotated with summary_count and reputation."""
     people = (
         User.objects.filter(is_active=True)
         .annotate(

@@ -33,20 +33,23 @@ def parse_value(raw: str) -> int:
 
 
 def cast(user: User, summary_id: int, value: int) -> VoteResult:
-    summary = (
-        Summary.objects.filter(
-            pk=summary_id,
-            status=Summary.Status.PUBLISHED,
-            visibility=Summary.Visibility.PUBLIC,
-        )
-        .only("pk", "author_id")
-        .first()
-    )
-    if summary is None:
-        raise NotFound("There is no such public summary to vote on.")
-    if summary.author_id == user.pk:
-        raise PermissionDenied("You cannot vote on your own summary.")
     with transaction.atomic():
+        # Locking the summary row serialises votes on one summary, so each recount sees every
+        # vote committed before it (SQLite serialises all writers anyway).
+        summary = (
+            Summary.objects.select_for_update()
+            .filter(
+                pk=summary_id,
+                status=Summary.Status.PUBLISHED,
+                visibility=Summary.Visibility.PUBLIC,
+            )
+            .only("pk", "author_id")
+            .first()
+        )
+        if summary is None:
+            raise NotFound("There is no such public summary to vote on.")
+        if summary.author_id == user.pk:
+            raise PermissionDenied("You cannot vote on your own summary.")
         if value == 0:
             Vote.objects.filter(summary_id=summary_id, user=user).delete()
         else:

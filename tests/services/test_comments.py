@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_comment_renders_markdown_and_math():
     comment = comments.add(make_user(), make_summary().pk, "**Yes**, $\\sigma^2$")
-    assert "<strong>Yes</strong>" in comment.html and 'class="katex"' in comment.html
+    assert "<strong>Yes</strong>" in comment.html
+    assert 'class="katex"' in comment.html
 
 
 def test_replies_stay_one_level_deep():
@@ -17,14 +18,16 @@ def test_replies_stay_one_level_deep():
     top = comments.add(make_user(), summary.pk, "top")
     reply = comments.add(make_user(), summary.pk, "reply", top.pk)
     reply_to_reply = comments.add(make_user(), summary.pk, "deeper", reply.pk)
-    assert reply.parent_id == top.pk and reply_to_reply.parent_id == top.pk
+    assert reply.parent_id == top.pk
+    assert reply_to_reply.parent_id == top.pk
 
 
 def test_editing_marks_the_comment_edited():
     author = make_user()
     comment = comments.add(author, make_summary().pk, "first")
     edited = comments.edit(author, comment.pk, "second")
-    assert edited.edited_at is not None and "second" in edited.html
+    assert edited.edited_at is not None
+    assert "second" in edited.html
 
 
 def test_only_the_author_edits_or_deletes():
@@ -45,7 +48,8 @@ def test_a_deleted_comment_with_replies_stays_as_a_tombstone():
     comments.delete(author, lonely.pk)
     thread = comments.threads([summary.pk])[summary.pk]
     assert [c.pk for c in thread] == [top.pk]
-    assert thread[0].is_deleted and thread[0].html == ""
+    assert thread[0].is_deleted
+    assert thread[0].html == ""
     assert [r.markdown for r in thread[0].thread_replies] == ["reply"]
     summary.refresh_from_db()
     assert summary.comment_count == 1

@@ -8,7 +8,10 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_loads_a_living_site_and_loading_twice_changes_nothing():
     first = demo.load()
-    assert first.papers >= 12 and first.summaries >= 12 and first.votes > 0 and first.comments > 0
+    assert first.papers >= 12
+    assert first.summaries >= 12
+    assert first.votes > 0
+    assert first.comments > 0
     before = [m.objects.count() for m in (User, Paper, Summary, Vote, Comment)]
     second = demo.load()
     assert second.papers == second.summaries == second.votes == second.comments == 0

@@ -23,7 +23,8 @@ def test_publishing_stores_source_html_and_renderer_version_side_by_side():
     assert summary.markdown == "Energy: $E = mc^2$"
     assert 'class="katex"' in summary.html
     assert summary.renderer_version > 0
-    assert summary.is_public and summary.published_at is not None
+    assert summary.is_public
+    assert summary.published_at is not None
 
 
 def test_a_person_writes_at_most_one_summary_per_paper():
@@ -112,7 +113,8 @@ def test_drafts_and_private_summaries_are_hidden_from_others():
 def test_a_share_link_opens_a_private_summary_until_it_is_revoked():
     summary = make_summary(private=True)
     shared = summaries.set_share_link(summary.pk, summary.author, enabled=True)
-    assert shared.share_token and len(shared.share_token) >= 40
+    assert shared.share_token
+    assert len(shared.share_token) >= 40
     assert summaries.get_by_share_token(shared.share_token) == summary
     summaries.set_share_link(summary.pk, summary.author, enabled=False)
     with pytest.raises(NotFound):
@@ -143,9 +145,13 @@ def test_a_new_summary_after_deleting_starts_clean():
     votes.cast(make_user(), summary.pk, 1)
     summaries.delete(summary.pk, summary.author)
     again = make_summary(author=summary.author, paper=summary.paper)
-    assert again.score == 0 and again.revisions.count() == 1
+    assert again.score == 0
+    assert again.revisions.count() == 1
 
 
 def test_preview_is_exactly_the_html_that_publishing_stores():
-    text = "# Title\n\nInline $\\alpha_i$ and\n\n$$\\int_0^1 x\\,dx$$\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    text = (
+        "# Title\n\nInline $\\alpha_i$ and\n\n$$\\int_0^1 x\\,dx$$\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |"
+    )
     assert summaries.preview(text) == make_summary(markdown=text).html

@@ -20,7 +20,9 @@ def test_valid_orcids_are_normalised(raw, expected):
     assert users.normalise_orcid(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["0000-0002-1825-0098", "1234", "0000-0002-1694-2339", "abcd-efgh-ijkl-mnop"])
+@pytest.mark.parametrize(
+    "raw", ["0000-0002-1825-0098", "1234", "0000-0002-1694-2339", "abcd-efgh-ijkl-mnop"]
+)
 def test_invalid_orcids_are_refused(raw):
     with pytest.raises(InvalidInput):
         users.normalise_orcid(raw)
@@ -53,6 +55,7 @@ def test_profile_update_renders_description_and_checks_orcid():
     user = make_user()
     users.update_profile(user, users.ProfileChange("Ada", "I like $\\pi$", "0000-0002-1825-0097"))
     user.refresh_from_db()
-    assert user.display_name == "Ada" and 'class="katex"' in user.description_html
+    assert user.display_name == "Ada"
+    assert 'class="katex"' in user.description_html
     with pytest.raises(InvalidInput):
         users.update_profile(user, users.ProfileChange("Ada", "", "0000-0002-1825-0098"))

@@ -12,7 +12,8 @@ def test_an_upvote_counts_and_a_second_vote_replaces_the_first():
     summary, voter = make_summary(), make_user()
     assert votes.cast(voter, summary.pk, 1).score == 1
     result = votes.cast(voter, summary.pk, -1)
-    assert result.score == -1 and result.my_vote == -1
+    assert result.score == -1
+    assert result.my_vote == -1
     assert Vote.objects.filter(summary=summary).count() == 1
 
 
@@ -28,7 +29,11 @@ def test_score_is_the_net_of_all_votes():
     for value in (1, 1, 1, -1):
         votes.cast(make_user(), summary.pk, value)
     summary.refresh_from_db()
-    assert summary.score == 2 == sum(Vote.objects.filter(summary=summary).values_list("value", flat=True))
+    assert (
+        summary.score
+        == 2
+        == sum(Vote.objects.filter(summary=summary).values_list("value", flat=True))
+    )
 
 
 def test_nobody_votes_on_their_own_summary():

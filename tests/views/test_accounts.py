@@ -23,11 +23,16 @@ def test_sign_up_needs_a_verified_email_before_signing_in():
     client = Client()
     response = client.post(
         "/accounts/signup/",
-        {"username": "newbie", "email": "newbie@example.org",
-         "password1": "correct-horse-battery", "password2": "correct-horse-battery"},
+        {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password1": "correct-horse-battery",
+            "password2": "correct-horse-battery",
+        },
     )
     assert response.status_code == 302
-    assert len(mail.outbox) == 1 and "newbie@example.org" in mail.outbox[0].to
+    assert len(mail.outbox) == 1
+    assert "newbie@example.org" in mail.outbox[0].to
     assert "_auth_user_id" not in client.session
     confirm_url = link_in(mail.outbox[0])
     assert client.get(confirm_url).status_code == 200
@@ -41,7 +46,8 @@ def test_sign_in_with_username_or_email(login):
     make_user("signer")
     client = Client()
     response = client.post("/accounts/login/", {"login": login, "password": "a-long-test-password"})
-    assert response.status_code == 302 and client.session.get("_auth_user_id")
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id")
 
 
 def test_password_reset_sends_a_working_link():
@@ -50,8 +56,14 @@ def test_password_reset_sends_a_working_link():
     client.post("/accounts/password/reset/", {"email": "forgetful@example.org"})
     assert len(mail.outbox) == 1
     url = link_in(mail.outbox[0])
-    form_url = client.get(url, follow=True).redirect_chain[-1][0] if client.get(url).status_code == 302 else url
-    response = client.post(form_url, {"password1": "brand-new-passphrase", "password2": "brand-new-passphrase"})
+    form_url = (
+        client.get(url, follow=True).redirect_chain[-1][0]
+        if client.get(url).status_code == 302
+        else url
+    )
+    response = client.post(
+        form_url, {"password1": "brand-new-passphrase", "password2": "brand-new-passphrase"}
+    )
     assert response.status_code == 302
     assert User.objects.get(username="forgetful").check_password("brand-new-passphrase")
 
@@ -64,12 +76,20 @@ def test_profile_settings_save_and_refuse_a_bad_orcid(client_for):
     user = make_user()
     client = client_for(user)
     assert client.get("/settings/profile/").status_code == 200
-    bad = client.post("/settings/profile/", {"display_name": "Ada", "description": "", "orcid": "0000-0002-1825-0098"})
-    assert bad.status_code == 400 and "check digit" in bad.content.decode()
-    good = client.post("/settings/profile/", {"display_name": "Ada", "description": "*hi*", "orcid": "0000-0002-1694-233X"})
+    bad = client.post(
+        "/settings/profile/",
+        {"display_name": "Ada", "description": "", "orcid": "0000-0002-1825-0098"},
+    )
+    assert bad.status_code == 400
+    assert "check digit" in bad.content.decode()
+    good = client.post(
+        "/settings/profile/",
+        {"display_name": "Ada", "description": "*hi*", "orcid": "0000-0002-1694-233X"},
+    )
     assert good.status_code == 302
     user.refresh_from_db()
-    assert user.orcid == "0000-0002-1694-233X" and "<em>hi</em>" in user.description_html
+    assert user.orcid == "0000-0002-1694-233X"
+    assert "<em>hi</em>" in user.description_html
 
 
 def test_display_names_are_escaped(client):
@@ -78,4 +98,5 @@ def test_display_names_are_escaped(client):
 
     summary = make_summary(author=User.objects.get(username="xss"))
     html = client.get(f"/summaries/{summary.pk}/").content.decode()
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html

@@ -14,7 +14,9 @@ def site():
     venue = Venue.objects.create(key="NeurIPS", name="Neural Information Processing Systems")
     paper = make_paper("Attention Is All You Need", venue=venue, year=2017)
     author = make_user("ada", display_name="Ada L.")
-    summary = make_summary(author=author, paper=paper, markdown="Self-attention: $\\mathrm{softmax}(QK^T)V$")
+    summary = make_summary(
+        author=author, paper=paper, markdown="Self-attention: $\\mathrm{softmax}(QK^T)V$"
+    )
     voter = make_user("ben")
     votes.cast(voter, summary.pk, 1)
     comments.add(voter, summary.pk, "Why $\\sqrt{d_k}$?")
@@ -26,19 +28,30 @@ def test_home_lists_summaries_under_their_paper(client, site, tab):
     response = client.get(f"/?tab={tab}")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Attention Is All You Need" in html and 'class="katex"' in html
+    assert "Attention Is All You Need" in html
+    assert 'class="katex"' in html
 
 
 def test_paper_page_shows_metadata_summaries_votes_and_comments(client, site):
     html = client.get(site["paper"].get_absolute_url()).content.decode()
-    for expected in ("Attention Is All You Need", "Ada Lovelace", "NeurIPS", "2017", "We study things.",
-                     "Ada L.", "permalink", 'aria-label="score">1<', "sqrt"):
+    for expected in (
+        "Attention Is All You Need",
+        "Ada Lovelace",
+        "NeurIPS",
+        "2017",
+        "We study things.",
+        "Ada L.",
+        "permalink",
+        'aria-label="score">1<',
+        "sqrt",
+    ):
         assert expected in html, expected
 
 
 def test_summary_permalink_page(client, site):
     response = client.get(f"/summaries/{site['summary'].pk}/")
-    assert response.status_code == 200 and "softmax" in response.content.decode()
+    assert response.status_code == 200
+    assert "softmax" in response.content.decode()
 
 
 def test_user_page_shows_name_description_orcid_and_reputation(client, site):
@@ -51,7 +64,9 @@ def test_user_page_shows_name_description_orcid_and_reputation(client, site):
         assert expected in html, expected
 
 
-@pytest.mark.parametrize("url", ["/users/", "/venues/", "/venues/NeurIPS/", "/venues/neurips/?year=2017", "/about/"])
+@pytest.mark.parametrize(
+    "url", ["/users/", "/venues/", "/venues/NeurIPS/", "/venues/neurips/?year=2017", "/about/"]
+)
 def test_listing_pages_answer(client, site, url):
     response = client.get(url)
     assert response.status_code == 200
@@ -59,18 +74,22 @@ def test_listing_pages_answer(client, site, url):
 
 def test_about_page_has_the_writing_guidelines(client, db):
     html = client.get("/about/").content.decode()
-    assert "Writing guidelines" in html and "\\vert" in html and "\\$" in html
+    assert "Writing guidelines" in html
+    assert "\\vert" in html
+    assert "\\$" in html
 
 
 def test_random_redirects_to_a_public_summary(client, site):
     response = client.get("/random/")
-    assert response.status_code == 302 and response["Location"] == f"/summaries/{site['summary'].pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/summaries/{site['summary'].pk}/"
 
 
 def test_cite_links_lead_to_the_paper(client, site):
     arxiv = site["paper"].identifiers.get(scheme="arxiv").value
     response = client.get(f"/cite/{arxiv}")
-    assert response.status_code == 302 and response["Location"] == site["paper"].get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == site["paper"].get_absolute_url()
     assert client.get("/cite/unknown/key").status_code == 404
 
 
@@ -84,9 +103,11 @@ def test_home_pages_through_results(client, settings, db):
     for _ in range(3):
         make_summary()
     first, second = client.get("/?tab=recent"), client.get("/?tab=recent&page=2")
-    assert "Page 1 of 2" in first.content.decode() and second.status_code == 200
+    assert "Page 1 of 2" in first.content.decode()
+    assert second.status_code == 200
 
 
 def test_static_assets_are_served_by_us_not_a_cdn(client, site):
     html = client.get("/").content.decode()
-    assert "/static/katex/katex.min.css" in html and "cdn" not in html.lower()
+    assert "/static/katex/katex.min.css" in html
+    assert "cdn" not in html.lower()

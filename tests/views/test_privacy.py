@@ -23,7 +23,9 @@ def world():
     paper = make_paper("A Paper", venue=venue, year=2020)
     writer = make_user("hiddenwriter", display_name="Hidden Writer Name")
     other_paper = make_paper("Another Paper", venue=venue, year=2020)
-    anonymous = make_summary(author=writer, paper=paper, anonymous=True, markdown="Anonymous insight $x$")
+    anonymous = make_summary(
+        author=writer, paper=paper, anonymous=True, markdown="Anonymous insight $x$"
+    )
     private = make_summary(author=writer, paper=other_paper, private=True, markdown=SECRET_TEXT)
     private = summaries.set_share_link(private.pk, writer, enabled=True)
     public_author = make_user("openwriter")
@@ -31,16 +33,34 @@ def world():
     reader = make_user("reader2")
     votes.cast(reader, anonymous.pk, 1)
     comments.add(reader, anonymous.pk, "Great point")
-    return {"paper": paper, "other": other_paper, "anon": anonymous, "private": private,
-            "visible": visible, "reader": reader, "writer": writer}
+    return {
+        "paper": paper,
+        "other": other_paper,
+        "anon": anonymous,
+        "private": private,
+        "visible": visible,
+        "reader": reader,
+        "writer": writer,
+    }
 
 
 def reader_urls(world):
     return [
-        "/", "/?tab=recent", "/?tab=best", "/about/", "/users/", "/venues/", "/venues/ICML/",
-        "/venues/ICML/?year=2020", world["paper"].get_absolute_url(), world["other"].get_absolute_url(),
-        f"/summaries/{world['anon'].pk}/", f"/summaries/{world['visible'].pk}/", "/users/openwriter/",
-        "/users/reader2/", "/users/hiddenwriter/",
+        "/",
+        "/?tab=recent",
+        "/?tab=best",
+        "/about/",
+        "/users/",
+        "/venues/",
+        "/venues/ICML/",
+        "/venues/ICML/?year=2020",
+        world["paper"].get_absolute_url(),
+        world["other"].get_absolute_url(),
+        f"/summaries/{world['anon'].pk}/",
+        f"/summaries/{world['visible'].pk}/",
+        "/users/openwriter/",
+        "/users/reader2/",
+        "/users/hiddenwriter/",
     ]
 
 
@@ -57,19 +77,23 @@ def test_an_anonymous_summary_never_shows_its_author(world):
             response = client.get(url, follow=True)
             html = response.content.decode()
             assert response.status_code == 200, (who, url)
-            for leak in ("Hidden Writer Name", "/users/hiddenwriter/\"", f"user-{writer.pk}\""):
-                if url == "/users/hiddenwriter/" and leak != f"user-{writer.pk}\"":
+            for leak in ("Hidden Writer Name", '/users/hiddenwriter/"', f'user-{writer.pk}"'):
+                if url == "/users/hiddenwriter/" and leak != f'user-{writer.pk}"':
                     continue  # their own profile page names them, but must not list the summary
                 assert leak not in html, (who, url, leak)
     profile = Client().get("/users/hiddenwriter/").content.decode()
-    assert "Anonymous insight" not in profile and "Reputation 0" in profile
+    assert "Anonymous insight" not in profile
+    assert "Reputation 0" in profile
 
 
 def test_the_vote_fragment_of_an_anonymous_summary_names_nobody(world):
     client = Client()
     client.force_login(make_user())
-    html = client.post(f"/summaries/{world['anon'].pk}/vote/", {"value": "up"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "hiddenwriter" not in html and "Hidden Writer" not in html
+    html = client.post(
+        f"/summaries/{world['anon'].pk}/vote/", {"value": "up"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "hiddenwriter" not in html
+    assert "Hidden Writer" not in html
 
 
 def test_a_private_summary_appears_nowhere_but_for_its_author_and_share_link(world):
@@ -88,7 +112,8 @@ def test_a_private_summary_appears_nowhere_but_for_its_author_and_share_link(wor
 
 def test_the_users_list_does_not_count_anonymous_or_private_work(world):
     html = Client().get("/users/").content.decode()
-    assert "hiddenwriter" not in html and "Hidden Writer Name" not in html
+    assert "hiddenwriter" not in html
+    assert "Hidden Writer Name" not in html
 
 
 def test_the_share_token_is_unguessable_and_not_shown_to_others(world):

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 def test_the_editor_requires_signing_in(client):
     paper = make_paper()
     response = client.get(f"/papers/{paper.pk}/write/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_publishing_through_the_editor(client_for):
@@ -22,13 +23,17 @@ def test_publishing_through_the_editor(client_for):
         f"/papers/{paper.pk}/write/", {"markdown": "Result: $a^2+b^2=c^2$", "action": "publish"}
     )
     summary = Summary.objects.get(author=author, paper=paper)
-    assert response.status_code == 302 and response["Location"] == f"/summaries/{summary.pk}/"
-    assert summary.is_public and 'class="katex"' in summary.html
+    assert response.status_code == 302
+    assert response["Location"] == f"/summaries/{summary.pk}/"
+    assert summary.is_public
+    assert 'class="katex"' in summary.html
 
 
 def test_saving_a_draft_keeps_it_off_the_paper_page(client_for, client):
     author, paper = make_user(), make_paper()
-    client_for(author).post(f"/papers/{paper.pk}/write/", {"markdown": "draft text", "action": "draft"})
+    client_for(author).post(
+        f"/papers/{paper.pk}/write/", {"markdown": "draft text", "action": "draft"}
+    )
     assert "draft text" not in client.get(paper.get_absolute_url()).content.decode()
     assert "draft text" in client_for(author).get(paper.get_absolute_url()).content.decode()
 
@@ -43,10 +48,13 @@ def test_a_failed_save_keeps_the_text_and_says_why(client_for, settings):
     settings.SUMMARY_MAX_CHARS = 50
     author, paper = make_user(), make_paper()
     text = "My carefully written text " * 5
-    response = client_for(author).post(f"/papers/{paper.pk}/write/", {"markdown": text, "action": "publish"})
+    response = client_for(author).post(
+        f"/papers/{paper.pk}/write/", {"markdown": text, "action": "publish"}
+    )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "My carefully written text" in html and "50" in html
+    assert "My carefully written text" in html
+    assert "50" in html
     assert not Summary.objects.filter(author=author).exists()
 
 
@@ -54,7 +62,8 @@ def test_an_empty_summary_gets_a_clear_message(client_for):
     response = client_for(make_user()).post(
         f"/papers/{make_paper().pk}/write/", {"markdown": "", "action": "publish"}
     )
-    assert response.status_code == 400 and "The summary is empty" in response.content.decode()
+    assert response.status_code == 400
+    assert "The summary is empty" in response.content.decode()
 
 
 def test_invalid_utf8_in_a_post_does_not_crash_the_editor(client_for):
@@ -80,7 +89,9 @@ def test_a_double_submit_publishes_once(client_for):
 def test_preview_returns_the_rendered_html(client):
     response = client.post("/preview/", {"markdown": "**bold** $x$"})
     html = response.content.decode()
-    assert response.status_code == 200 and "<strong>bold</strong>" in html and "katex" in html
+    assert response.status_code == 200
+    assert "<strong>bold</strong>" in html
+    assert "katex" in html
 
 
 def test_preview_refuses_get(client):
@@ -93,7 +104,8 @@ def test_history_and_diff_pages(client_for):
     client.post(f"/papers/{summary.paper_id}/write/", {"markdown": "two", "action": "publish"})
     assert "#2" in client.get(f"/summaries/{summary.pk}/revisions/").content.decode()
     html = client.get(f"/summaries/{summary.pk}/diff/?old=1&new=2").content.decode()
-    assert '<span class="removed">- one' in html and '<span class="added">+ two' in html
+    assert '<span class="removed">- one' in html
+    assert '<span class="added">+ two' in html
     assert client.get(f"/summaries/{summary.pk}/diff/?old=x&new=2").status_code == 400
     assert client_for(make_user()).get(f"/summaries/{summary.pk}/revisions/").status_code == 403
 
@@ -104,7 +116,8 @@ def test_share_link_lifecycle_through_the_pages(client_for, client):
     owner.post(f"/summaries/{summary.pk}/share/", {"enabled": "1"})
     summary.refresh_from_db()
     shared = client.get(f"/s/{summary.share_token}/")
-    assert shared.status_code == 200 and "secret findings" in shared.content.decode()
+    assert shared.status_code == 200
+    assert "secret findings" in shared.content.decode()
     assert shared["X-Robots-Tag"] == "noindex"
     token = summary.share_token
     owner.post(f"/summaries/{summary.pk}/share/", {"enabled": "0"})
@@ -116,7 +129,8 @@ def test_deleting_through_the_page_needs_post_and_the_author(client_for):
     assert client_for(summary.author).get(f"/summaries/{summary.pk}/delete/").status_code == 405
     assert client_for(make_user()).post(f"/summaries/{summary.pk}/delete/").status_code == 403
     response = client_for(summary.author).post(f"/summaries/{summary.pk}/delete/")
-    assert response.status_code == 302 and not Summary.objects.filter(pk=summary.pk).exists()
+    assert response.status_code == 302
+    assert not Summary.objects.filter(pk=summary.pk).exists()
 
 
 def test_image_upload_stores_the_file_and_returns_markdown(client_for, tmp_path, settings):
@@ -132,7 +146,8 @@ def test_image_upload_stores_the_file_and_returns_markdown(client_for, tmp_path,
     response = client_for(make_user()).post("/images/", {"image": buffer})
     assert response.status_code == 201
     data = response.json()
-    assert data["url"].startswith("/media/summary-images/") and data["markdown"] == f"![]({data['url']})"
+    assert data["url"].startswith("/media/summary-images/")
+    assert data["markdown"] == f"![]({data['url']})"
     assert (tmp_path / data["url"].removeprefix("/media/")).exists()
 
 
@@ -141,5 +156,8 @@ def test_uploading_something_that_is_not_an_image_is_refused(client_for):
 
     fake = io.BytesIO(b"<svg onload=alert(1)></svg>")
     fake.name = "evil.svg"
-    response = client_for(make_user()).post("/images/", {"image": fake}, HTTP_ACCEPT="application/json")
-    assert response.status_code == 400 and "not a PNG" in response.json()["message"]
+    response = client_for(make_user()).post(
+        "/images/", {"image": fake}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert "not a PNG" in response.json()["message"]

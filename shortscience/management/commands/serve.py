@@ -28,7 +28,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         address = f"{options['host']}:{options['port']}"
-        Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": address, "name": "ShortScience"})
+        Site.objects.update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": address, "name": "ShortScience"}
+        )
         if not options["no_demo"]:
             call_command("load_demo")
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
@@ -39,10 +41,15 @@ class Command(BaseCommand):
             [
                 gunicorn,
                 "shortscience.wsgi:application",
-                "--bind", address,
-                "--workers", str(options["workers"]),
-                "--threads", "4",
-                "--access-logfile", "-",
-                "--timeout", "60",
+                "--bind",
+                address,
+                "--workers",
+                str(options["workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "60",
             ],
         )

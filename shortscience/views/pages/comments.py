@@ -19,9 +19,10 @@ from shortscience.views.pages.common import safe_next, signed_in
 def add(request: HttpRequest, summary_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         raise InvalidInput(
-            "Your comment was not posted: " + " ".join(form.errors.get("markdown", [])),
-            field_errors=dict(form.errors),
+            "Your comment was not posted: " + " ".join(errors.get("markdown", [])),
+            field_errors=errors,
         )
     comment = comments.add(
         signed_in(request), summary_id, form.cleaned_data["markdown"], form.cleaned_data["parent"]
@@ -42,9 +43,7 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         else:
             return redirect(f"/summaries/{comment.summary_id}/#comment-{comment.pk}")
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "comments/edit.html", {"form": form, "comment": comment}, status=status
-    )
+    return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)
 
 
 @login_required

@@ -17,7 +17,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home/index.html",
-        {"tab": tab, "tabs": rankings.TABS, "page": page, "cards": cards.build(page, viewer(request))},
+        {
+            "tab": tab,
+            "tabs": rankings.TABS,
+            "page": page,
+            "cards": cards.build(page, viewer(request)),
+        },
     )
 
 

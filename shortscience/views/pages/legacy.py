@@ -1,11 +1,12 @@
-"""Old ShortScience.org URLs, quarantined here: each redirects to today's page for the same thing."""
+"""Old ShortScience.org URLs, quarantined here: each redirects to the same thing today."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
 from django.shortcuts import redirect
 from django.utils.http import urlencode
-from urllib.parse import quote
 
 from shortscience.services import papers
 

@@ -57,7 +57,7 @@ def write(request: HttpRequest, paper_id: int) -> HttpResponse:
                 messages.success(request, "Published." if summary.is_public else "Saved.")
                 return redirect(summary.get_absolute_url())
     else:
-        initial = {"action": "publish"}
+        initial: dict[str, object] = {"action": "publish"}
         if existing is not None:
             initial.update(
                 markdown=existing.markdown,
@@ -99,9 +99,7 @@ def share(request: HttpRequest, summary_id: int) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, summary_id: int) -> HttpResponse:
     summary, revisions = summaries.revisions(summary_id, signed_in(request))
-    return render(
-        request, "summaries/history.html", {"summary": summary, "revisions": revisions}
-    )
+    return render(request, "summaries/history.html", {"summary": summary, "revisions": revisions})
 
 
 @login_required
