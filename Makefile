@@ -34,6 +34,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	ALLOW_DEV_SECRET_KEY=1 $(BIN)/python -m shortscience.manage makemigrations --check --dry-run
 
 typecheck: install-dev
 	ALLOW_DEV_SECRET_KEY=1 $(BIN)/mypy shortscience

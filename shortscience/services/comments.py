@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shortscience.models import Comment, Summary, User
-from shortscience.rendering import RENDERER_VERSION, render_markdown
+from shortscience.rendering import RENDERER_VERSION
+from shortscience.services import markup
 from shortscience.services.errors import NotFound, PermissionDenied
 from shortscience.services.summaries import validate_markdown
 
@@ -37,7 +38,7 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
             author=author,
             parent=parent,
             markdown=text,
-            html=render_markdown(text, heading_offset=3).html,
+            html=markup.render(text, heading_offset=3).html,
             renderer_version=RENDERER_VERSION,
         )
         _recount(summary.pk)
@@ -62,7 +63,7 @@ def edit(user: User, comment_id: int, markdown: str) -> Comment:
     text = validate_markdown(markdown, max_chars=settings.COMMENT_MAX_CHARS, what="comment")
     if text != comment.markdown:
         comment.markdown = text
-        comment.html = render_markdown(text, heading_offset=3).html
+        comment.html = markup.render(text, heading_offset=3).html
         comment.renderer_version = RENDERER_VERSION
         comment.edited_at = timezone.now()
         comment.save(update_fields=["markdown", "html", "renderer_version", "edited_at"])

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.rendering import render_markdown
-from shortscience.services import cards
+from shortscience.services import cards, identifiers, markup
 from shortscience.services.errors import NotFound
 from shortscience.services.summaries import visible_filter
 
@@ -48,17 +47,7 @@ def page(paper_id: int, viewer: User | None) -> PaperPage:
 
 def find_by_key(key: str) -> Paper | None:
     """A paper named by one of its identifiers, given bare (`1706.03762`, a DOI, a legacy key)."""
-    key = key.strip()
-    candidates = [key, key.lower()]
-    if key.lower().startswith("journals/corr/"):
-        candidates.append(key.split("/", 2)[2])
-    ident = (
-        PaperIdentifier.objects.select_related("paper")
-        .filter(value__in=candidates)
-        .order_by("scheme")
-        .first()
-    )
-    return ident.paper if ident else None
+    return identifiers.find_paper(key)
 
 
 def public_count_filter() -> Q:
@@ -106,6 +95,6 @@ def venue_page(key: str, year: int | None) -> VenuePage:
 
 def save_venue_description(venue: Venue, markdown: str) -> Venue:
     venue.description_markdown = markdown
-    venue.description_html = render_markdown(markdown).html
+    venue.description_html = markup.render(markdown).html
     venue.save(update_fields=["description_markdown", "description_html"])
     return venue

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from shortscience.models import Comment, Summary, User, Venue
-from shortscience.rendering import RENDERER_VERSION, render_markdown
+from shortscience.rendering import RENDERER_VERSION
+from shortscience.services import markup
 
 
 def rerender(*, force: bool = False) -> dict[str, int]:
@@ -13,25 +14,25 @@ def rerender(*, force: bool = False) -> dict[str, int]:
     counts = {"summaries": 0, "comments": 0, "profiles": 0, "venues": 0}
     for summary in Summary.objects.filter(stale).only("pk", "markdown").iterator(chunk_size=500):
         Summary.objects.filter(pk=summary.pk).update(
-            html=render_markdown(summary.markdown).html, renderer_version=RENDERER_VERSION
+            html=markup.render(summary.markdown).html, renderer_version=RENDERER_VERSION
         )
         counts["summaries"] += 1
     rows = Comment.objects.filter(stale, deleted_at__isnull=True).only("pk", "markdown")
     for comment in rows.iterator(chunk_size=500):
         Comment.objects.filter(pk=comment.pk).update(
-            html=render_markdown(comment.markdown, heading_offset=3).html,
+            html=markup.render(comment.markdown, heading_offset=3).html,
             renderer_version=RENDERER_VERSION,
         )
         counts["comments"] += 1
     # Profiles and venue descriptions carry no version: they are few, so always refresh them.
     for user in User.objects.exclude(description_markdown="").only("pk", "description_markdown"):
         User.objects.filter(pk=user.pk).update(
-            description_html=render_markdown(user.description_markdown, heading_offset=3).html
+            description_html=markup.render(user.description_markdown, heading_offset=3).html
         )
         counts["profiles"] += 1
     for venue in Venue.objects.exclude(description_markdown=""):
         Venue.objects.filter(pk=venue.pk).update(
-            description_html=render_markdown(venue.description_markdown).html
+            description_html=markup.render(venue.description_markdown).html
         )
         counts["venues"] += 1
     return counts

@@ -17,7 +17,8 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from shortscience.models import Paper, Revision, Summary, User
-from shortscience.rendering import RENDERER_VERSION, render_markdown
+from shortscience.rendering import RENDERER_VERSION
+from shortscience.services import markup
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.text import clean_text
 
@@ -92,7 +93,7 @@ def validate_markdown(markdown: str, *, max_chars: int, what: str) -> str:
 
 def preview(markdown: str) -> str:
     """The HTML the published page will show for this source (same renderer, same options)."""
-    return render_markdown(clean_text(markdown)[: settings.SUMMARY_MAX_CHARS]).html
+    return markup.render(clean_text(markdown)[: settings.SUMMARY_MAX_CHARS]).html
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
     markdown = validate_markdown(
         request.markdown, max_chars=settings.SUMMARY_MAX_CHARS, what="summary"
     )
-    html = render_markdown(markdown).html
+    html = markup.render(markdown).html
     try:
         return _store(author, paper, request, markdown, html)
     except IntegrityError:

@@ -16,8 +16,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from shortscience.models import Summary, User
-from shortscience.rendering import render_markdown
-from shortscience.services import cards
+from shortscience.services import cards, markup
 from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.text import clean_text
 
@@ -77,32 +76,41 @@ def _public_filter(prefix: str = "summaries__") -> Q:
 class UserPage:
     person: User
     reputation: float
+    summary_count: int
+    page: Page[Summary]
     cards: list[cards.SummaryCard]
     own_unlisted: list[Summary]
 
 
-def page(username: str, viewer: User | None) -> UserPage:
+def page(username: str, viewer: User | None, number: str | int | None = 1) -> UserPage:
     person = User.objects.filter(username=username, is_active=True).first()
     if person is None:
         raise NotFound("There is no such user.")
-    public = list(
+    stats = public_authored(person).aggregate(n=Count("pk"), mean=Avg("score"))
+    listed = Paginator(
         public_authored(person)
         .select_related("paper", "paper__venue", "author")
-        .order_by("-published_at", "-pk")
-    )
-    reputation = sum(s.score for s in public) / len(public) if public else 0.0
+        .order_by("-published_at", "-pk"),
+        settings.PAGE_SIZE,
+    ).get_page(number)
     own: list[Summary] = []
     if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
         own = list(
             Summary.objects.filter(author=person)
-            .exclude(pk__in=[s.pk for s in public])
+            .exclude(
+                status=Summary.Status.PUBLISHED,
+                visibility=Summary.Visibility.PUBLIC,
+                is_anonymous=False,
+            )
             .select_related("paper")
             .order_by("-created_at")
         )
     return UserPage(
         person=person,
-        reputation=round(reputation, 2),
-        cards=cards.build(public, viewer),
+        reputation=round(stats["mean"] or 0.0, 2),
+        summary_count=stats["n"],
+        page=listed,
+        cards=cards.build(list(listed), viewer),
         own_unlisted=own,
     )
 
@@ -143,6 +151,6 @@ def update_profile(user: User, change: ProfileChange) -> User:
     user.orcid = normalise_orcid(change.orcid) if change.orcid.strip() else ""
     user.display_name = name
     user.description_markdown = description
-    user.description_html = render_markdown(description, heading_offset=3).html
+    user.description_html = markup.render(description, heading_offset=3).html
     user.save(update_fields=["display_name", "description_markdown", "description_html", "orcid"])
     return user

@@ -155,3 +155,13 @@ def test_preview_is_exactly_the_html_that_publishing_stores():
         "| a | b |\n|---|---|\n| 1 | 2 |"
     )
     assert summaries.preview(text) == make_summary(markdown=text).html
+
+
+def test_a_citation_links_to_the_cited_paper_with_its_title():
+    from shortscience.models import PaperIdentifier
+
+    cited = make_paper("Fast R-CNN")
+    PaperIdentifier.objects.create(paper=cited, scheme="legacy", value="conf/iccv/Girshick15")
+    summary = make_summary(markdown="Builds on \\cite{conf/iccv/Girshick15}.")
+    assert 'href="/cite/conf/iccv/Girshick15"' in summary.html
+    assert ">Fast R-CNN</a>" in summary.html

@@ -22,7 +22,7 @@ def test_concurrent_votes_by_one_person_never_make_two_rows():
         try:
             barrier.wait()
             votes.cast(voter, summary.pk, value)
-        except BaseException as exc:  # noqa: BLE001 -- collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -86,16 +86,17 @@ def test_a_double_submit_publishes_once(client_for):
     assert summary.revisions.count() == 1
 
 
-def test_preview_returns_the_rendered_html(client):
-    response = client.post("/preview/", {"markdown": "**bold** $x$"})
+def test_preview_returns_the_rendered_html(client_for):
+    response = client_for(make_user()).post("/preview/", {"markdown": "**bold** $x$"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "<strong>bold</strong>" in html
     assert "katex" in html
 
 
-def test_preview_refuses_get(client):
-    assert client.get("/preview/?markdown=x").status_code == 405
+def test_preview_refuses_get_and_strangers(client, client_for):
+    assert client_for(make_user()).get("/preview/?markdown=x").status_code == 405
+    assert client.post("/preview/", {"markdown": "x"}).status_code == 302
 
 
 def test_history_and_diff_pages(client_for):

@@ -74,6 +74,7 @@ def write(request: HttpRequest, paper_id: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(summaries.preview(request.POST.get("markdown", "")))

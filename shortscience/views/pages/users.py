@@ -14,7 +14,8 @@ from shortscience.views.pages.common import signed_in, viewer
 
 
 def detail(request: HttpRequest, username: str) -> HttpResponse:
-    return render(request, "users/detail.html", {"page": users.page(username, viewer(request))})
+    found = users.page(username, viewer(request), request.GET.get("page"))
+    return render(request, "users/detail.html", {"page": found})
 
 
 def listing(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,16 @@
+"""Markdown + LaTeX to sanitised HTML, pure and self-contained (no Django, no ORM).
+
+Public API::
+
+    RENDERER_VERSION: int     # stored beside each rendered document; bumped on change
+    Rendered(html, math_errors)
+    render_markdown(source, *, heading_offset=2, cite_base="/cite/") -> Rendered
+
+Submodules: ``pipeline`` (entry point and parser set-up), ``math_syntax`` (math in
+Markdown), ``katex`` (the V8/KaTeX engine), ``links`` (``\\cite`` and bare URLs) and
+``sanitize`` (the nh3 allow-list).
+"""
+
+from shortscience.rendering.pipeline import RENDERER_VERSION, Rendered, render_markdown
+
+__all__ = ["RENDERER_VERSION", "Rendered", "render_markdown"]

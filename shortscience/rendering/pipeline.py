@@ -1,0 +1,152 @@
+"""The public entry point: Markdown + LaTeX source in, sanitised HTML out.
+
+This module owns the parser configuration and the order of the steps:
+
+1. clean the input (drop NUL and other C0 control characters, replace lone
+   surrogates) so that nothing downstream can choke on it;
+2. parse with markdown-it-py's ``commonmark`` preset, raw HTML off, plus tables,
+   strikethrough, footnotes, math (``math_syntax``), citations and bare links
+   (``links``) and heading demotion;
+3. typeset every formula of the document in one KaTeX call (``katex``);
+4. render the tokens to HTML and pass the result through nh3 (``sanitize``).
+
+It is pure: no Django, no database, no request. Callers store ``RENDERER_VERSION``
+next to each rendered document and re-render when it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.footnote import footnote_plugin
+
+from shortscience.rendering.katex import render_math
+from shortscience.rendering.links import DEFAULT_CITE_BASE, links_plugin
+from shortscience.rendering.math_syntax import (
+    attach_math_results,
+    collect_math,
+    math_error_messages,
+    math_plugin,
+)
+from shortscience.rendering.sanitize import DEFAULT_RELATIVE_PREFIXES, sanitize_html
+
+#: Bump whenever the HTML produced for the same source may change.
+RENDERER_VERSION = 1
+
+DEFAULT_HEADING_OFFSET = 2
+
+# C0 controls except TAB, LF and CR, plus DEL; NUL is among them.
+_CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_SURROGATES_RE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Sanitised HTML plus one human-readable message per formula KaTeX rejected."""
+
+    html: str
+    math_errors: tuple[str, ...] = ()
+
+
+def _demote_headings(state: StateCore) -> None:
+    """Core rule: shift heading levels by ``env["heading_offset"]``, never past h6."""
+    offset = state.env.get("heading_offset", 0)
+    if not offset:
+        return
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1:]) + offset
+            token.tag = f"h{min(max(level, 1), 6)}"
+
+
+def build_parser() -> MarkdownIt:
+    """The markdown-it parser behind ``render_markdown``, without any KaTeX or sanitising.
+
+    Options that vary per call (heading offset, citation base URL) are read from the
+    ``env`` dict passed to ``parse``/``render``, so one parser can serve every call.
+    """
+    md = MarkdownIt("commonmark", {"html": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(math_plugin)
+    md.use(links_plugin)
+    md.core.ruler.push("demote_headings", _demote_headings)
+    return md
+
+
+_local = threading.local()
+
+
+def _parser() -> MarkdownIt:
+    # markdown-it keeps per-parse state out of the MarkdownIt object, but its rule
+    # caches are built lazily; one parser per thread keeps that free of races.
+    md: MarkdownIt | None = getattr(_local, "md", None)
+    if md is None:
+        md = build_parser()
+        _local.md = md
+    return md
+
+
+def clean_source(source: str) -> str:
+    """Make arbitrary text safe to feed to the parser, V8 and the sanitiser."""
+    text = source.translate(_CONTROL_CHARS)
+    return _SURROGATES_RE.sub("\ufffd", text)
+
+
+def _relative_prefixes(cite_base: str) -> tuple[str, ...]:
+    parts = urlsplit(cite_base)
+    if parts.scheme or parts.netloc or not cite_base.startswith("/"):
+        return DEFAULT_RELATIVE_PREFIXES
+    if cite_base in DEFAULT_RELATIVE_PREFIXES:
+        return DEFAULT_RELATIVE_PREFIXES
+    return (*DEFAULT_RELATIVE_PREFIXES, cite_base)
+
+
+def render_markdown(
+    source: str,
+    *,
+    heading_offset: int = DEFAULT_HEADING_OFFSET,
+    cite_base: str = DEFAULT_CITE_BASE,
+    cite_label: Callable[[str], str | None] | None = None,
+) -> Rendered:
+    """Render user-written Markdown with LaTeX math to sanitised HTML.
+
+    Never raises for any input text: broken formulas become visible inline errors
+    (listed in ``math_errors``) while the rest of the document renders.
+    ``cite_label`` maps a citation key to its link text (e.g. the paper's title);
+    the key itself is shown when it returns None.
+    """
+    text = clean_source(source)
+    if not text.strip():
+        return Rendered(html="")
+    offset = min(max(heading_offset, 0), 5)
+    md = _parser()
+    env: dict[str, Any] = {
+        "heading_offset": offset,
+        "cite_base": cite_base,
+        "cite_label": cite_label,
+        # Footnote ids carry a digest of the source, so several documents on one page
+        # never share an id, and the preview of a text equals its published HTML.
+        "docId": hashlib.sha256(text.encode("utf-8")).hexdigest()[:8],
+    }
+    tokens = md.parse(text, env)
+    requests = collect_math(tokens)
+    results = render_math(requests)
+    attach_math_results(env, results)
+    # KaTeX works in UTF-16 code units and can split an astral character in two.
+    html = _SURROGATES_RE.sub("\ufffd", md.renderer.render(tokens, md.options, env))
+    clean = sanitize_html(
+        html, min_heading=1 + offset, relative_prefixes=_relative_prefixes(cite_base)
+    )
+    errors = tuple(
+        _SURROGATES_RE.sub("\ufffd", message) for message in math_error_messages(requests, results)
+    )
+    return Rendered(html=clean, math_errors=errors)

@@ -1,0 +1,179 @@
+"""The in-process KaTeX engine: batching, isolation, failure recovery, threads."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from py_mini_racer import MiniRacer
+
+from shortscience.rendering import katex, render_markdown
+from shortscience.rendering.katex import MathRequest, render_math, reset_engine
+
+NESTED_BRACES = "{" * 5000 + "x" + "}" * 5000
+
+
+@pytest.fixture
+def fresh_engine() -> Iterator[None]:
+    """Start and finish the test with a new V8 context built from the real katex.min.js."""
+    reset_engine()
+    yield
+    reset_engine()
+
+
+@pytest.fixture
+def js_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record the payload of every call from Python into the KaTeX engine."""
+    calls: list[Any] = []
+    original = MiniRacer.call
+
+    def spy(self: MiniRacer, expr: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(self, expr, *args, **kwargs)
+
+    monkeypatch.setattr(MiniRacer, "call", spy)
+    return calls
+
+
+def test_render_after_stack_overflow_still_works() -> None:
+    broken = render_math([MathRequest(tex=NESTED_BRACES, display=False)])[0]
+    assert broken.html is None
+    assert broken.error is not None
+    assert "Maximum call stack size exceeded" in broken.error
+    after = render_markdown("$x^2$ and $\\alpha$")
+    assert after.math_errors == ()
+    assert after.html.count('class="katex"') == 2
+
+
+def test_all_formulas_of_a_document_go_to_katex_in_one_call(js_calls: list[Any]) -> None:
+    source = "$a$ and $b$\n\n$$c$$\n\n\\(d\\) \\[e\\]\n\n\\begin{align}f&=g\\end{align}"
+    render_markdown(source)
+    assert len(js_calls) == 1
+    (payload,) = js_calls[0]
+    assert [item["tex"] for item in payload] == [
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        r"\begin{align}f&=g\end{align}",
+    ]
+    assert [item["display"] for item in payload] == [False, False, True, False, True, True]
+
+
+def test_identical_formulas_are_typeset_once(js_calls: list[Any]) -> None:
+    rendered = render_markdown("$x$ $x$ $x$ $$x$$")
+    (payload,) = js_calls[0]
+    assert payload == [{"tex": "x", "display": False}, {"tex": "x", "display": True}]
+    assert rendered.html.count('class="katex"') == 4
+
+
+def test_a_document_without_math_never_calls_katex(js_calls: list[Any]) -> None:
+    render_markdown("plain *text* with `$code$`")
+    assert js_calls == []
+
+
+def test_macros_do_not_leak_between_formulas() -> None:
+    rendered = render_markdown(r"$\gdef\leak{X}\leak$ then $\leak$")
+    assert len(rendered.math_errors) == 1
+    assert "Undefined control sequence" in rendered.math_errors[0]
+
+
+def test_engine_timeout_fails_the_batch_and_the_engine_recovers(
+    monkeypatch: pytest.MonkeyPatch, fresh_engine: None
+) -> None:
+    render_markdown("$warm$")
+    context = katex._ENGINE._context
+    monkeypatch.setattr(katex, "BATCH_TIMEOUT_SECONDS", 0.001)
+    source = " ".join(f"$\\sum_{{i={n}}}^{{n}} \\frac{{a_{n}}}{{b_i}}$" for n in range(400))
+    rendered = render_markdown(source)
+    assert len(rendered.math_errors) == 400
+    assert "timed out" in rendered.math_errors[0]
+    assert rendered.html.count('class="math-error"') == 400
+    monkeypatch.setattr(katex, "BATCH_TIMEOUT_SECONDS", 10.0)
+    assert render_markdown("$y$").math_errors == ()
+    assert katex._ENGINE._context is context  # V8 stopped the script; the isolate lives on
+
+
+def test_missing_katex_file_degrades_to_visible_errors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_engine: None
+) -> None:
+    monkeypatch.setenv(katex.KATEX_JS_ENV_VAR, str(tmp_path / "missing.js"))
+    reset_engine()
+    rendered = render_markdown("text $x$ more")
+    assert rendered.math_errors
+    assert "unavailable" in rendered.math_errors[0]
+    assert '<span class="math-error"' in rendered.html
+    assert "text" in rendered.html
+
+
+def test_a_script_without_katex_degrades_to_visible_errors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_engine: None
+) -> None:
+    fake = tmp_path / "not-katex.js"
+    fake.write_text("var somethingElse = 1;", encoding="utf-8")
+    monkeypatch.setenv(katex.KATEX_JS_ENV_VAR, str(fake))
+    reset_engine()
+    assert "unavailable" in render_markdown("$x$").math_errors[0]
+
+
+def test_katex_js_path_env_var_is_honoured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_engine: None
+) -> None:
+    copy = tmp_path / "katex-copy.min.js"
+    copy.write_bytes(katex.DEFAULT_KATEX_JS.read_bytes())
+    monkeypatch.setenv(katex.KATEX_JS_ENV_VAR, str(copy))
+    assert katex.katex_js_path() == copy
+    reset_engine()
+    assert render_markdown("$x$").math_errors == ()
+
+
+def test_default_katex_path_is_the_npm_install() -> None:
+    assert katex.DEFAULT_KATEX_JS.is_file()
+    assert katex.DEFAULT_KATEX_JS.parts[-4:] == ("node_modules", "katex", "dist", "katex.min.js")
+
+
+def test_concurrent_renders_from_many_threads_match_sequential_output() -> None:
+    sources = [
+        f"# Doc {n}\n\n$x_{n}^2 + \\frac{{{n}}}{{y}}$ and $\\frac{{1}}{{$" for n in range(24)
+    ]
+    expected = [render_markdown(source) for source in sources]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        actual = list(pool.map(render_markdown, sources))
+    assert actual == expected
+
+
+def test_rendering_inside_a_running_event_loop_works(fresh_engine: None) -> None:
+    async def render_in_loop() -> str:
+        return render_markdown("$z$").html
+
+    html = asyncio.run(render_in_loop())
+    assert 'class="katex"' in html
+    assert render_markdown("$w$").math_errors == ()
+
+
+def test_importing_the_package_loads_neither_django_nor_v8() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        import shortscience.rendering as rendering
+        from shortscience.rendering import katex
+        assert not any(name == "django" or name.startswith("django.") for name in sys.modules)
+        assert katex._ENGINE._context is None
+        rendering.render_markdown("$x$")
+        assert katex._ENGINE._context is not None
+        assert not any(name == "django" or name.startswith("django.") for name in sys.modules)
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and script
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
