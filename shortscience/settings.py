@@ -45,10 +45,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so that our templates (allauth/layouts/base.html) override its own.
+    "shortscience",
     "allauth",
     "allauth.account",
     "django_htmx",
-    "shortscience",
 ]
 
 MIDDLEWARE = [

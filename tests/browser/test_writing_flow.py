@@ -76,10 +76,10 @@ def test_sign_up_write_publish_vote_and_comment(live_server, page_factory):
     reader.goto(f"{base}/papers/{paper.pk}/")
     assert reader.locator(".summary-body .katex-display").count() == 1
     widget = reader.locator(f"#vote-{summary.pk}")
-    url_before = reader.url
+    reader.evaluate("window.__sameDocument = true")
     widget.locator("button.up").click()
     reader.locator(f"#vote-{summary.pk} .score", has_text="1").wait_for()
-    assert reader.url == url_before
+    assert reader.evaluate("window.__sameDocument === true"), "voting must not reload the page"
     reader.locator(f"#vote-{summary.pk} button.up.on").wait_for()
     summary.refresh_from_db()
     assert summary.score == 1
@@ -101,3 +101,11 @@ def test_math_shows_without_javascript(live_server, page_factory):
     assert page.locator(".katex .katex-html").count() == 1
     assert page.locator(".katex math").count() == 1
     screenshot(page, "summary-no-javascript")
+
+
+def test_account_pages_look_like_the_site(live_server, page_factory):
+    page = page_factory()
+    page.goto(f"{live_server.url}/accounts/signup/")
+    assert page.locator("header.site-header").count() == 1
+    assert page.locator("input[name=email]").count() == 1
+    screenshot(page, "sign-up")

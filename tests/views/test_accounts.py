@@ -100,3 +100,44 @@ def test_display_names_are_escaped(client):
     html = client.get(f"/summaries/{summary.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("url", ["/accounts/email/", "/accounts/password/change/"])
+def test_account_pages_for_changing_email_and_password_answer(client_for, url):
+    assert client_for(make_user()).get(url).status_code == 200
+
+
+def test_changing_the_password(client_for):
+    user = make_user()
+    response = client_for(user).post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "a-long-test-password",
+            "password1": "another-long-passphrase",
+            "password2": "another-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-passphrase")
+
+
+def test_staff_moderate_through_the_admin(client_for):
+    from tests.conftest import make_summary
+
+    summary = make_summary()
+    staff = client_for(make_user(is_staff=True, is_superuser=True))
+    for url in (
+        "/admin/",
+        "/admin/shortscience/summary/",
+        f"/admin/shortscience/summary/{summary.pk}/change/",
+        "/admin/shortscience/comment/",
+        "/admin/shortscience/paper/",
+    ):
+        assert staff.get(url).status_code == 200, url
+    staff.post(
+        "/admin/shortscience/summary/", {"action": "unpublish", "_selected_action": [summary.pk]}
+    )
+    summary.refresh_from_db()
+    assert summary.status == "draft"
+    assert client_for(make_user()).get("/admin/").status_code == 302
