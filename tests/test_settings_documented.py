@@ -26,29 +26,53 @@ def test_every_setting_read_from_the_environment_is_documented():
 
 
 def test_the_site_refuses_the_development_key_with_debug_off():
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOW_DEV_SECRET_KEY", "DEBUG"}
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "shortscience.settings"
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+    unset = {"SECRET_KEY": "", "ALLOW_DEV_SECRET_KEY": "0", "DEBUG": "0"}
+    refused = run_settings({**unset, "SECRET_KEY": "insecure-dev-key-only-for-local-use"}, "")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is the built-in development key" in refused.stderr
+    assert run_settings({**unset, "SECRET_KEY": "x" * 50}, "").returncode == 0
+
+
+def run_settings(extra: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shortscience.settings", **extra}
+    return subprocess.run(  # noqa: S603 -- our own interpreter running our own test snippet
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
         env=env,
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
-    assert result.returncode != 0
-    assert "SECRET_KEY is the built-in development key" in result.stderr
-    env["SECRET_KEY"] = "x" * 50
-    ok = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+
+
+def test_redis_url_gives_a_shared_cache_for_several_app_processes():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        import pytest
+
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    code = (
+        "from django.core.cache import cache\n"
+        "from django.conf import settings\n"
+        "assert settings.CACHES['default']['BACKEND'].endswith('RedisCache')\n"
+        "cache.set('shortscience-test', 42, 5)\n"
+        "print(cache.get('shortscience-test'))\n"
     )
-    assert ok.returncode == 0, ok.stderr
+    result = run_settings({"REDIS_URL": "redis://127.0.0.1:6379/15", "CACHE_URL": ""}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "42"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    code = (
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0],"
+        " cursor.execute('PRAGMA foreign_keys').fetchone()[0])\n"
+    )
+    result = run_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "1"]
