@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ from shortscience.models import (
     User,
     Venue,
 )
-from shortscience.services import papers
+from shortscience.services import merging, papers
 
 
 @admin.register(User)
@@ -40,6 +40,17 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ("venue", "year")
     search_fields = ("title", "identifiers__value")
     inlines = [IdentifierInline]
+    actions = ["merge_selected"]
+
+    @admin.action(description="Merge the selected papers into the oldest one")
+    def merge_selected(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
+        ids = sorted(queryset.values_list("pk", flat=True))
+        if len(ids) < 2:
+            self.message_user(request, "Select at least two papers to merge.", messages.WARNING)
+            return
+        for source in ids[1:]:
+            merging.merge(source, ids[0])
+        self.message_user(request, f"Merged {len(ids) - 1} paper(s) into paper {ids[0]}.")
 
 
 @admin.register(Venue)

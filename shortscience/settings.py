@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # Before allauth, so that our templates (allauth/layouts/base.html) override its own.
     "shortscience",
     "allauth",

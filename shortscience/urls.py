@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -16,6 +17,7 @@ from shortscience.views.pages import (
     venues,
     votes,
 )
+from shortscience.views.sitemaps import SITEMAPS
 
 urlpatterns = [
     # Reading
@@ -24,6 +26,14 @@ urlpatterns = [
     path("random/", home.random_summary, name="random"),
     path("papers/<int:paper_id>/", papers.detail, name="paper"),
     path("cite/<path:key>", papers.cite, name="cite"),
+    path("search/", papers.search, name="search"),
+    path("papers/counts.json", papers.counts, name="paper-counts"),
+    # Every alias of a paper answers 301 to its one canonical page
+    path("arxiv/<path:key>", papers.alias, name="alias-arxiv"),
+    path("doi/<path:key>", papers.alias, name="alias-doi"),
+    path("dblp/<path:key>", papers.alias, name="alias-dblp"),
+    path("openreview/<str:key>", papers.alias, name="alias-openreview"),
+    path("lookup", papers.alias, {"key": ""}, name="alias-lookup"),
     path("summaries/<int:summary_id>/", summaries.detail, name="summary"),
     path("s/<str:token>/", summaries.shared, name="summary-shared"),
     path("users/", users.listing, name="users"),
@@ -54,6 +64,8 @@ urlpatterns = [
     path("venue", legacy.venue),
     path("random", legacy.random),
     path("vignette", legacy.vignette),
+    path("internalsearch", legacy.internalsearch),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 if settings.SERVE_MEDIA:

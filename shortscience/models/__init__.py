@@ -2,6 +2,7 @@
 comments and uploaded images. Models hold data and constraints only; behaviour lives in services."""
 
 from shortscience.models.comments import Comment
+from shortscience.models.metadata import ImportCheckpoint, RawResponse
 from shortscience.models.papers import Paper, PaperIdentifier, Venue
 from shortscience.models.summaries import Revision, Summary, SummaryImage
 from shortscience.models.users import User
@@ -9,8 +10,10 @@ from shortscience.models.votes import Vote
 
 __all__ = [
     "Comment",
+    "ImportCheckpoint",
     "Paper",
     "PaperIdentifier",
+    "RawResponse",
     "Revision",
     "Summary",
     "SummaryImage",

@@ -30,11 +30,14 @@ class Paper(models.Model):
     )
     abstract = models.TextField(blank=True)
     url = models.URLField(max_length=1000, blank=True)
+    categories = models.JSONField(default=list, blank=True, help_text="arXiv categories")
+    metadata_source = models.CharField(max_length=20, blank=True)
+    metadata_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["venue", "year"])]
+        indexes = [models.Index(fields=["venue", "year"]), models.Index(fields=["title"])]
 
     def __str__(self) -> str:
         return self.title

@@ -27,3 +27,19 @@ def find_paper(key: str) -> Paper | None:
         .first()
     )
     return ident.paper if ident else None
+
+
+def find_papers(keys: list[str]) -> dict[str, int]:
+    """Paper ids for many keys at once (one query); keys that name no paper are left out."""
+    wanted = {key: candidates(key) for key in keys}
+    values = {value for forms in wanted.values() for value in forms}
+    owner: dict[str, int] = {}
+    rows = PaperIdentifier.objects.filter(value__in=values).order_by("-scheme")
+    for value, paper_id in rows.values_list("value", "paper_id"):
+        owner[value] = paper_id
+    found = {}
+    for key, forms in wanted.items():
+        match = next((owner[form] for form in forms if form in owner), None)
+        if match is not None:
+            found[key] = match
+    return found

@@ -25,15 +25,17 @@ class PaperPage:
     identifiers: list[PaperIdentifier]
     cards: list[cards.SummaryCard]
     own_summary: Summary | None
+    only_author: str = ""
 
 
-def page(paper_id: int, viewer: User | None) -> PaperPage:
+def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperPage:
+    """The paper with its visible summaries by score; `only_author` keeps one person's named
+    summary (the old site's `&a=<username>`), never an anonymous one."""
     paper = get(paper_id)
-    summaries = list(
-        Summary.objects.filter(visible_filter(viewer), paper=paper)
-        .select_related("author")
-        .order_by("-score", "published_at", "pk")
-    )
+    rows = Summary.objects.filter(visible_filter(viewer), paper=paper)
+    if only_author:
+        rows = rows.filter(author__username=only_author, is_anonymous=False)
+    summaries = list(rows.select_related("author").order_by("-score", "published_at", "pk"))
     own = None
     if viewer is not None and viewer.is_authenticated:
         own = next((s for s in summaries if s.author_id == viewer.pk), None)
@@ -42,6 +44,7 @@ def page(paper_id: int, viewer: User | None) -> PaperPage:
         identifiers=list(paper.identifiers.all()),
         cards=cards.build(summaries, viewer, with_comments=True),
         own_summary=own,
+        only_author=only_author,
     )
 
 
@@ -98,3 +101,45 @@ def save_venue_description(venue: Venue, markdown: str) -> Venue:
     venue.description_html = markup.render(markdown).html
     venue.save(update_fields=["description_markdown", "description_html"])
     return venue
+
+
+@dataclass(frozen=True)
+class PaperCount:
+    key: str
+    url: str | None
+    summaries: int
+
+
+def counts(keys: list[str]) -> list[PaperCount]:
+    """For each key (any identifier form), the canonical paper URL and its public summary count.
+
+    Tools (reference managers, arxiv-sanity) use this instead of the old site's 203 status.
+    """
+    found = identifiers.find_papers(keys)
+    ids = set(found.values())
+    totals = dict(
+        Paper.objects.filter(pk__in=ids)
+        .annotate(n=Count("summaries", filter=public_count_filter()))
+        .values_list("pk", "n")
+    )
+    result = []
+    for key in keys:
+        paper_id = found.get(key)
+        if paper_id is None:
+            result.append(PaperCount(key, None, 0))
+        else:
+            result.append(PaperCount(key, f"/papers/{paper_id}/", totals.get(paper_id, 0)))
+    return result
+
+
+def title_search(query: str, limit: int = 50) -> list[Paper]:
+    """Papers whose title contains every word of the query (until full-text search exists)."""
+    words = [w for w in query.split() if len(w) > 1][:8]
+    if not words:
+        return []
+    rows = Paper.objects.select_related("venue").annotate(
+        summary_count=Count("summaries", filter=public_count_filter())
+    )
+    for word in words:
+        rows = rows.filter(title__icontains=word)
+    return list(rows.order_by("-summary_count", "-year", "title")[:limit])

@@ -7,6 +7,7 @@ so the score shown always equals the stored votes, even when votes race.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Sum, Value
@@ -54,7 +55,7 @@ def cast(user: User, summary_id: int, value: int) -> VoteResult:
             Vote.objects.filter(summary_id=summary_id, user=user).delete()
         else:
             _upsert(user, summary_id, value)
-        score = _recount(summary_id)
+        score = recount(summary_id)
     return VoteResult(summary_id=summary_id, score=score, my_vote=value)
 
 
@@ -72,16 +73,18 @@ def _upsert(user: User, summary_id: int, value: int) -> None:
         Vote.objects.filter(summary_id=summary_id, user=user).update(value=value)
 
 
-def _recount(summary_id: int) -> int:
+def recount(summary_id: int, *, touch: bool = True) -> int:
+    """Set the summary's score to the sum of its vote rows; returns the new score."""
     total = (
         Vote.objects.filter(summary_id=OuterRef("pk"))
         .values("summary_id")
         .annotate(total=Sum("value"))
         .values("total")
     )
-    Summary.objects.filter(pk=summary_id).update(
-        score=Coalesce(Subquery(total), Value(0)), last_activity_at=timezone.now()
-    )
+    changes: dict[str, Any] = {"score": Coalesce(Subquery(total), Value(0))}
+    if touch:
+        changes["last_activity_at"] = timezone.now()
+    Summary.objects.filter(pk=summary_id).update(**changes)
     return Summary.objects.values_list("score", flat=True).get(pk=summary_id)
 
 

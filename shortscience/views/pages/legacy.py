@@ -12,11 +12,23 @@ from shortscience.services import papers
 
 
 def paper(request: HttpRequest) -> HttpResponse:
+    """`/paper?bibtexKey=<any alias>[&a=<username>]`; `#<username>` anchors exist on the page.
+
+    The old site answered 203 for a paper without a visible summary; tools now read
+    `/papers/counts.json?id=<key>` for that (docs/legacy.md).
+    """
     key = request.GET.get("bibtexKey", "")
     found = papers.find_by_key(key) if key else None
     if found is None:
         raise Http404("No paper is known here by that key.")
-    return redirect(found.get_absolute_url(), permanent=True)
+    author = request.GET.get("a", "")
+    suffix = "?" + urlencode({"a": author}) if author else ""
+    return redirect(found.get_absolute_url() + suffix, permanent=True)
+
+
+def internalsearch(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    return redirect("/search/?" + urlencode({"q": query}), permanent=True)
 
 
 def user(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,72 @@
+import pytest
+
+from shortscience.models import Comment, Paper, PaperIdentifier, Summary, Vote
+from shortscience.services import comments, merging, votes
+from shortscience.services.errors import InvalidInput
+from tests.conftest import make_paper, make_summary, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_merging_moves_identifiers_summaries_votes_and_comments():
+    keep, dup = make_paper("Deep Residual Learning"), make_paper("Deep residual learning.")
+    PaperIdentifier.objects.create(paper=dup, scheme="doi", value="10.1109/cvpr.2016.90")
+    summary = make_summary(paper=dup)
+    voter = make_user()
+    votes.cast(voter, summary.pk, 1)
+    comments.add(voter, summary.pk, "good")
+    result = merging.merge(dup.pk, keep.pk)
+    assert result.kept == keep and result.summaries == 1
+    assert not Paper.objects.filter(pk=dup.pk).exists()
+    assert set(keep.identifiers.values_list("scheme", flat=True)) == {"arxiv", "doi"}
+    moved = Summary.objects.get(pk=summary.pk)
+    assert moved.paper_id == keep.pk and moved.score == 1 and moved.comments.count() == 1
+
+
+def test_one_persons_two_summaries_fold_without_losing_text_votes_or_comments():
+    keep, dup = make_paper(), make_paper()
+    author = make_user()
+    kept = make_summary(author=author, paper=keep, markdown="kept text")
+    folded = make_summary(author=author, paper=dup, markdown="other text")
+    a, b = make_user(), make_user()
+    votes.cast(a, kept.pk, 1)
+    votes.cast(a, folded.pk, -1)
+    votes.cast(b, folded.pk, 1)
+    comments.add(b, folded.pk, "on the other one")
+    result = merging.merge(dup.pk, keep.pk)
+    assert result.folded_summaries == 1
+    survivor = Summary.objects.get(author=author)
+    assert survivor.paper_id == keep.pk and survivor.markdown == "kept text"
+    assert "other text" in list(survivor.revisions.values_list("markdown", flat=True))
+    assert (
+        survivor.score
+        == 2
+        == sum(Vote.objects.filter(summary=survivor).values_list("value", flat=True))
+    )
+    assert Comment.objects.get().summary_id == survivor.pk and survivor.comment_count == 1
+
+
+def test_the_better_scored_summary_survives_a_fold():
+    keep, dup = make_paper(), make_paper()
+    author = make_user()
+    make_summary(author=author, paper=keep, markdown="weak")
+    strong = make_summary(author=author, paper=dup, markdown="strong")
+    votes.cast(make_user(), strong.pk, 1)
+    merging.merge(dup.pk, keep.pk)
+    survivor = Summary.objects.get(author=author)
+    assert survivor.markdown == "strong" and survivor.paper_id == keep.pk
+
+
+def test_a_paper_cannot_merge_into_itself():
+    paper = make_paper()
+    with pytest.raises(InvalidInput):
+        merging.merge(paper.pk, paper.pk)
+
+
+def test_the_merge_command_reports_what_moved(capsys):
+    from django.core.management import call_command
+
+    keep, dup = make_paper(), make_paper()
+    make_summary(paper=dup)
+    call_command("merge_papers", str(dup.pk), str(keep.pk))
+    assert "1 summaries moved" in capsys.readouterr().out
