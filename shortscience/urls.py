@@ -73,3 +73,5 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(
         re_path(rf"^{media}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     )
+
+handler404 = "shortscience.views.errors.not_found"

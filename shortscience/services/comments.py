@@ -26,7 +26,9 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
     text = validate_markdown(markdown, max_chars=settings.COMMENT_MAX_CHARS, what="comment")
     parent = None
     if parent_id is not None:
-        parent = Comment.objects.filter(pk=parent_id, summary=summary).first()
+        parent = Comment.objects.filter(
+            pk=parent_id, summary=summary, deleted_at__isnull=True
+        ).first()
         if parent is None:
             raise NotFound("The comment you are replying to no longer exists.")
         # Replies stay one level deep: a reply to a reply joins the same thread.
@@ -45,16 +47,17 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
     return comment
 
 
-def _owned(comment_id: int, user: User) -> Comment:
+def _owned(comment_id: int, user: User, *, staff_may: bool = False) -> Comment:
     comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first()
     if comment is None:
         raise NotFound("There is no such comment.")
-    if comment.author_id != user.pk and not user.is_staff:
+    if comment.author_id != user.pk and not (staff_may and user.is_staff):
         raise PermissionDenied("Only the author can change this comment.")
     return comment
 
 
 def get_for_edit(comment_id: int, user: User) -> Comment:
+    """Only the author edits: an edited comment still shows under their name."""
     return _owned(comment_id, user)
 
 
@@ -71,7 +74,7 @@ def edit(user: User, comment_id: int, markdown: str) -> Comment:
 
 
 def delete(user: User, comment_id: int) -> Comment:
-    comment = _owned(comment_id, user)
+    comment = _owned(comment_id, user, staff_may=True)
     with transaction.atomic():
         comment.markdown = ""
         comment.html = ""

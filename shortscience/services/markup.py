@@ -1,25 +1,35 @@
 """The site's one call into the renderer: Markdown + math with citations labelled by title.
 
 Every service that stores rendered HTML (summaries, comments, profiles, venues) and the live
-preview go through `render`, so the preview is exactly what publishing stores.
+preview go through `render`, so the preview is exactly what publishing stores. The titles of all
+papers a text cites are loaded in one query before rendering.
 """
 
 from __future__ import annotations
 
+import re
+
+from shortscience.models import Paper
 from shortscience.rendering import Rendered, render_markdown
 from shortscience.services import identifiers
 
 CITE_LABEL_MAX = 90
+MAX_CITED = 200
+_CITE = re.compile(r"\\cite\{([^{}\\\n]{1,2000})\}")
 
 
-def cite_label(key: str) -> str | None:
-    """The title of the paper a citation key names, shortened; None for an unknown key."""
-    paper = identifiers.find_paper(key)
-    if paper is None:
-        return None
-    title = paper.title
+def _short(title: str) -> str:
     return title if len(title) <= CITE_LABEL_MAX else title[: CITE_LABEL_MAX - 1] + "…"
 
 
+def cited_titles(source: str) -> dict[str, str]:
+    """Titles of the papers a text cites with \\cite{...}, by key, in two queries."""
+    keys = {k.strip() for group in _CITE.findall(source) for k in group.split(",") if k.strip()}
+    found = identifiers.find_papers(sorted(keys)[:MAX_CITED])
+    titles = dict(Paper.objects.filter(pk__in=set(found.values())).values_list("pk", "title"))
+    return {key: _short(titles[pid]) for key, pid in found.items() if pid in titles}
+
+
 def render(source: str, *, heading_offset: int = 2) -> Rendered:
-    return render_markdown(source, heading_offset=heading_offset, cite_label=cite_label)
+    titles = cited_titles(source) if "\\cite{" in source else {}
+    return render_markdown(source, heading_offset=heading_offset, cite_label=titles.get)

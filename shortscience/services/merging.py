@@ -3,7 +3,8 @@
 Identifiers, summaries, votes and comments move to the kept paper. When one person summarised
 both records, their kept summary is the one with the higher score; the other's text is added to
 its revision history, its comments move over, and its votes move unless the voter already voted
-on the kept summary. Nothing is deleted that a person wrote.
+on the kept summary. Nothing is deleted that a person wrote. Two summaries that differ in
+anonymity, privacy or draft state are never folded (the merge is refused with a reason).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Revision, Summary, Vote
-from shortscience.services.errors import InvalidInput, NotFound
+from shortscience.services.errors import Conflict, InvalidInput, NotFound
 from shortscience.services.votes import recount
 
 
@@ -35,9 +36,15 @@ def merge(source_id: int, target_id: int) -> MergeResult:
         if source_id not in papers or target_id not in papers:
             raise NotFound("Both papers must exist to merge them.")
         source, target = papers[source_id], papers[target_id]
+        pairs = []
+        for summary in Summary.objects.filter(paper=source):
+            twin = Summary.objects.filter(paper=target, author_id=summary.author_id).first()
+            if twin is not None:
+                _check_foldable(summary, twin)
+            pairs.append(summary)
         moved_ids = PaperIdentifier.objects.filter(paper=source).update(paper=target)
         moved = folded = 0
-        for summary in list(Summary.objects.filter(paper=source)):
+        for summary in pairs:
             twin = Summary.objects.filter(paper=target, author_id=summary.author_id).first()
             if twin is None:
                 Summary.objects.filter(pk=summary.pk).update(paper=target)
@@ -48,6 +55,18 @@ def merge(source_id: int, target_id: int) -> MergeResult:
         _fill_missing_metadata(source, target)
         source.delete()
     return MergeResult(kept=target, identifiers=moved_ids, summaries=moved, folded_summaries=folded)
+
+
+def _check_foldable(summary: Summary, twin: Summary) -> None:
+    """Folding an anonymous, private or draft summary into a differently published one would
+    link the two (undoing anonymity) or hide public votes and comments: refuse, say why."""
+    kinds = {(s.is_anonymous, s.visibility, s.status) for s in (summary, twin)}
+    if len(kinds) > 1:
+        raise Conflict(
+            f"Both papers have a summary by the same person (summaries {summary.pk} and "
+            f"{twin.pk}) and they differ in anonymity, privacy or draft state; the author "
+            "must delete or change one before these papers can be merged."
+        )
 
 
 def _fold(summary: Summary, twin: Summary) -> None:

@@ -70,13 +70,17 @@ def get_own(paper: Paper, author: User) -> Summary | None:
     return Summary.objects.filter(paper=paper, author=author).first()
 
 
-def get_owned(summary_id: int, user: User) -> Summary:
+def get_owned(summary_id: int, user: User, *, staff_may: bool = False) -> Summary:
+    """The summary if `user` wrote it (or is staff, where `staff_may`); NotFound otherwise, so
+    nobody learns that a private or draft summary exists."""
     summary = Summary.objects.select_related("paper").filter(pk=summary_id).first()
     if summary is None:
         raise NotFound("There is no such summary.")
-    if summary.author_id != user.pk and not user.is_staff:
+    if summary.author_id == user.pk or (staff_may and user.is_staff):
+        return summary
+    if summary.is_public:
         raise PermissionDenied("Only the author can change this summary.")
-    return summary
+    raise NotFound("There is no such summary.")
 
 
 def validate_markdown(markdown: str, *, max_chars: int, what: str) -> str:
@@ -175,7 +179,7 @@ def _add_revision(summary: Summary) -> None:
 
 def delete(summary_id: int, user: User) -> Paper:
     """Delete a summary with its revisions, votes and comments (one transaction, nothing left)."""
-    summary = get_owned(summary_id, user)
+    summary = get_owned(summary_id, user, staff_may=True)
     paper = summary.paper
     summary.delete()
     return paper

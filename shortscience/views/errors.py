@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from shortscience.services.errors import DomainError
@@ -21,8 +21,20 @@ def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
             {"code": type(error).__name__, "message": error.message, "fields": error.field_errors},
             status=error.status,
         )
-    template = "errors/_inline.html" if getattr(request, "htmx", False) else "errors/error.html"
-    return render(request, template, {"error": error}, status=error.status)
+    if getattr(request, "htmx", False):
+        response = render(request, "errors/_inline.html", {"error": error}, status=error.status)
+        response["HX-Retarget"] = "#htmx-errors"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "errors/error.html", {"error": error}, status=error.status)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 page: shows the message a view wrote, never Django's resolver internals."""
+    message = ""
+    if isinstance(exception, Http404) and exception.args and isinstance(exception.args[0], str):
+        message = exception.args[0]
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 class DomainErrorMiddleware:

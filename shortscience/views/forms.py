@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
 
 class SummaryForm(forms.Form):
     markdown = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 24, "id": "editor-source", "spellcheck": "true"}),
         strip=False,
-        max_length=settings.SUMMARY_MAX_CHARS,
+        # No max_length here: browsers send CRLF; the service counts after normalising.
         label="Summary (Markdown + LaTeX)",
         error_messages={"required": "The summary is empty: write something first."},
     )
@@ -23,7 +22,6 @@ class CommentForm(forms.Form):
     markdown = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Comment (Markdown + $math$)"}),
         strip=False,
-        max_length=settings.COMMENT_MAX_CHARS,
         label="Comment",
         error_messages={"required": "The comment is empty."},
     )

@@ -63,3 +63,21 @@ def test_an_empty_comment_is_refused():
 def test_no_comments_on_private_summaries():
     with pytest.raises(NotFound):
         comments.add(make_user(), make_summary(private=True).pk, "hello")
+
+
+def test_staff_delete_but_never_edit_someone_elses_comment():
+    comment = comments.add(make_user(), make_summary().pk, "mine")
+    staff = make_user(is_staff=True)
+    with pytest.raises(PermissionDenied):
+        comments.edit(staff, comment.pk, "words put in my mouth")
+    assert comments.delete(staff, comment.pk).is_deleted
+
+
+def test_nobody_replies_to_a_deleted_comment():
+    author = make_user()
+    summary = make_summary()
+    top = comments.add(author, summary.pk, "top")
+    comments.delete(author, top.pk)
+    with pytest.raises(NotFound):
+        comments.add(make_user(), summary.pk, "reply", top.pk)
+    assert comments.threads([summary.pk]) == {summary.pk: []}

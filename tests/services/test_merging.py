@@ -70,3 +70,17 @@ def test_the_merge_command_reports_what_moved(capsys):
     make_summary(paper=dup)
     call_command("merge_papers", str(dup.pk), str(keep.pk))
     assert "1 summaries moved" in capsys.readouterr().out
+
+
+def test_an_anonymous_and_a_named_summary_by_one_person_are_never_folded():
+    from shortscience.models import Summary
+    from shortscience.services.errors import Conflict
+
+    keep, dup = make_paper(), make_paper()
+    author = make_user()
+    make_summary(author=author, paper=keep, markdown="named")
+    make_summary(author=author, paper=dup, markdown="anonymous", anonymous=True)
+    with pytest.raises(Conflict, match="anonymity"):
+        merging.merge(dup.pk, keep.pk)
+    assert Paper.objects.filter(pk=dup.pk).exists()
+    assert Summary.objects.filter(author=author).count() == 2

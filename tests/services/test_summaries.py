@@ -121,10 +121,21 @@ def test_a_share_link_opens_a_private_summary_until_it_is_revoked():
         summaries.get_by_share_token(shared.share_token)
 
 
-def test_nobody_else_can_create_a_share_link():
+def test_nobody_else_not_even_staff_can_share_or_read_history_and_nobody_learns_it_exists():
     summary = make_summary(private=True)
-    with pytest.raises(PermissionDenied):
-        summaries.set_share_link(summary.pk, make_user(), enabled=True)
+    for other in (make_user(), make_user(is_staff=True)):
+        with pytest.raises(NotFound):
+            summaries.set_share_link(summary.pk, other, enabled=True)
+        with pytest.raises(NotFound):
+            summaries.revisions(summary.pk, other)
+        with pytest.raises(NotFound):
+            summaries.diff(summary.pk, other, 1, 1)
+
+
+def test_staff_may_delete_any_summary():
+    summary = make_summary(private=True)
+    summaries.delete(summary.pk, make_user(is_staff=True))
+    assert not Summary.objects.filter(pk=summary.pk).exists()
 
 
 def test_deleting_a_summary_removes_its_votes_comments_and_revisions():

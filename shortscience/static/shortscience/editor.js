@@ -10,6 +10,15 @@
   var timer = null;
   var latest = 0;
 
+  // Never navigate away from the editor: the text in the box must not be lost.
+  function signedOut() {
+    var note = document.createElement("p");
+    note.className = "inline-error";
+    note.textContent = "You are signed out, so the preview stopped. Sign in in another tab; your text stays here.";
+    preview.replaceChildren(note);
+    preview.dataset.state = "signed-out";
+  }
+
   function post(url, body) {
     return fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": csrf, "Accept": "application/json" }, credentials: "same-origin" });
   }
@@ -19,7 +28,10 @@
     var body = new FormData();
     body.append("markdown", source.value);
     post(form.dataset.previewUrl, body)
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (r) {
+        if (r.status === 401 || r.redirected) { signedOut(); return Promise.reject(r.status); }
+        return r.ok ? r.text() : Promise.reject(r.status);
+      })
       .then(function (html) { if (ticket === latest) { preview.innerHTML = html; preview.dataset.state = "fresh"; } })
       .catch(function () { preview.dataset.state = "stale"; });
   }
@@ -43,7 +55,7 @@
         .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
         .then(function (res) {
           if (!res.ok) { status.textContent = res.data.message || "Upload failed."; return; }
-          var at = source.selectionStart || source.value.length;
+          var at = typeof source.selectionStart === "number" ? source.selectionStart : source.value.length;
           var snippet = "\n" + res.data.markdown + "\n";
           source.value = source.value.slice(0, at) + snippet + source.value.slice(at);
           status.textContent = "Uploaded.";

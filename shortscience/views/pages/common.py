@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shortscience.models import User
+
+ViewFunc = Callable[..., HttpResponse]
 
 
 def viewer(request: HttpRequest) -> User | None:
@@ -26,3 +35,32 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+def parse_year(raw: str) -> int | None:
+    """A four-digit year from a query string, or None (never an exception)."""
+    raw = raw.strip()
+    if len(raw) == 4 and raw.isascii() and raw.isdecimal():
+        return int(raw)
+    return None
+
+
+def login_required_or_401(view: ViewFunc) -> ViewFunc:
+    """Like login_required, but htmx and fetch callers get a 401 they can act on instead of a
+    login page swapped into a vote widget or an editor preview."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if viewer(request) is not None:
+            return view(request, *args, **kwargs)
+        back = request.headers.get("HX-Current-URL", request.path)
+        login = f"{settings.LOGIN_URL}?{urlencode({'next': back})}"
+        if getattr(request, "htmx", False):
+            return HttpResponse("Sign in first.", status=401, headers={"HX-Redirect": login})
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse(
+                {"code": "NotSignedIn", "message": "Sign in first.", "fields": {}}, status=401
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped

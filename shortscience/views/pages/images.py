@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
 from shortscience.services import images
 from shortscience.services.errors import InvalidInput
 from shortscience.views.forms import ImageForm
-from shortscience.views.pages.common import signed_in
+from shortscience.views.pages.common import login_required_or_401, signed_in
 
 
-@login_required
+@login_required_or_401
 @require_POST
 def upload(request: HttpRequest) -> JsonResponse:
     form = ImageForm(request.POST, request.FILES)

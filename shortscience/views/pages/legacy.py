@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.http import urlencode
 
 from shortscience.services import papers
+from shortscience.views.pages.common import parse_year
 
 
 def paper(request: HttpRequest) -> HttpResponse:
@@ -46,8 +47,8 @@ def venue(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key", "")
     if not key:
         return redirect("/venues/", permanent=True)
-    year = request.GET.get("year", "")
-    suffix = "?" + urlencode({"year": year}) if year.isdigit() else ""
+    year = parse_year(request.GET.get("year", ""))
+    suffix = "?" + urlencode({"year": year}) if year else ""
     return redirect(f"/venues/{quote(key, safe='')}/{suffix}", permanent=True)
 
 

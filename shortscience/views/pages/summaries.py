@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from shortscience.services import cards, papers, summaries
 from shortscience.services.errors import InvalidInput
 from shortscience.views.forms import SummaryForm
-from shortscience.views.pages.common import signed_in, viewer
+from shortscience.views.pages.common import login_required_or_401, signed_in, viewer
 
 
 def detail(request: HttpRequest, summary_id: int) -> HttpResponse:
@@ -74,7 +74,7 @@ def write(request: HttpRequest, paper_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@login_required_or_401
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(summaries.preview(request.POST.get("markdown", "")))

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shortscience.services import papers
+from shortscience.views.pages.common import parse_year
 
 
 def listing(request: HttpRequest) -> HttpResponse:
@@ -13,6 +14,5 @@ def listing(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, key: str) -> HttpResponse:
-    raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() else None
+    year = parse_year(request.GET.get("year", ""))
     return render(request, "venues/detail.html", {"page": papers.venue_page(key, year)})

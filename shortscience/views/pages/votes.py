@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shortscience.services import votes
-from shortscience.views.pages.common import safe_next, signed_in
+from shortscience.views.pages.common import login_required_or_401, safe_next, signed_in
 
 
-@login_required
+@login_required_or_401
 @require_POST
 def vote(request: HttpRequest, summary_id: int) -> HttpResponse:
     value = votes.parse_value(request.POST.get("value", ""))
