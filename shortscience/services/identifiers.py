@@ -1,22 +1,19 @@
-"""Finding a paper by one of its names: arXiv id, DOI, DBLP key or old ShortScience.org key.
-
-The full identifier grammar (URLs, versions, old-style arXiv ids) belongs to the metadata
-package of a later issue; this module owns the lookup every caller shares.
-"""
+"""Finding a paper by one of its names: arXiv id (any form), DOI, DBLP key, OpenReview id or
+old ShortScience.org key, given bare or as a URL. Parsing lives in metadata.identifiers; this
+module owns the database lookup every caller shares."""
 
 from __future__ import annotations
 
+from shortscience.metadata import identifiers as parsing
 from shortscience.models import Paper, PaperIdentifier
 
 
 def candidates(key: str) -> list[str]:
-    """Stored forms a key may take: as given, lower-cased (DOIs), and the arXiv id inside
-    an old `journals/corr/<arXiv id>` key."""
-    key = key.strip()
-    forms = [key, key.lower()]
-    if key.lower().startswith("journals/corr/"):
-        forms.append(key.split("/", 2)[2])
-    return forms
+    """Stored values a pasted key may match: its normalised form and every alias of it (an
+    arXiv id and its DOI, a legacy key and its arXiv id ...), then the key exactly as given."""
+    forms = [ident.value for ident in parsing.lookup_values(key)]
+    stripped = key.strip()
+    return [*dict.fromkeys([*forms, stripped, stripped.lower()])]
 
 
 def find_paper(key: str) -> Paper | None:
@@ -43,3 +40,10 @@ def find_papers(keys: list[str]) -> dict[str, int]:
         if match is not None:
             found[key] = match
     return found
+
+
+def identifiers_for(key: str) -> list[tuple[str, str]]:
+    """What to store for a key that names no known paper yet: its normalised form and its
+    aliases (a legacy `journals/corr/<id>` key also gives the arXiv id and the arXiv DOI)."""
+    found = [(str(ident.scheme), ident.value) for ident in parsing.lookup_values(key)]
+    return found or [("legacy", key.strip())]
