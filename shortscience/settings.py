@@ -182,6 +182,10 @@ ACCOUNT_USERNAME_BLACKLIST = ["anonymous", "admin", "staff", "moderator", "short
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 
+# --- Metadata sources (arXiv, Crossref, DBLP, OpenReview, Semantic Scholar) ------------------
+METADATA_CONTACT_EMAIL: str = env.str("METADATA_CONTACT_EMAIL", default="admin@localhost")
+METADATA_CACHE_DAYS: int = env.int("METADATA_CACHE_DAYS", default=30)
+
 # --- Content limits -----------------------------------------------------------------------------
 SUMMARY_MAX_CHARS: int = env.int("SUMMARY_MAX_CHARS", default=60_000)
 COMMENT_MAX_CHARS: int = env.int("COMMENT_MAX_CHARS", default=10_000)

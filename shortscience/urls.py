@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from shortscience.views.pages import (
+    add,
     comments,
     home,
     images,
@@ -41,6 +42,7 @@ urlpatterns = [
     path("venues/", venues.listing, name="venues"),
     path("venues/<str:key>/", venues.detail, name="venue"),
     # Writing
+    path("add/", add.add, name="add"),
     path("papers/<int:paper_id>/write/", summaries.write, name="summary-write"),
     path("preview/", summaries.preview, name="preview"),
     path("images/", images.upload, name="image-upload"),

@@ -49,7 +49,9 @@ def import_legacy_csv(path: Path, author: User) -> CsvReport:
                 summaries.save(
                     author,
                     paper,
-                    summaries.SaveRequest(markdown=body, publish=True, private=False, anonymous=False),
+                    summaries.SaveRequest(
+                        markdown=body, publish=True, private=False, anonymous=False
+                    ),
                 )
         except DomainError as error:
             report.errors.append(f"line {line}: {key}: {error.message}")

@@ -37,14 +37,6 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def parse_year(raw: str) -> int | None:
-    """A four-digit year from a query string, or None (never an exception)."""
-    raw = raw.strip()
-    if len(raw) == 4 and raw.isascii() and raw.isdecimal():
-        return int(raw)
-    return None
-
-
 def login_required_or_401(view: ViewFunc) -> ViewFunc:
     """Like login_required, but htmx and fetch callers get a 401 they can act on instead of a
     login page swapped into a vote widget or an editor preview."""

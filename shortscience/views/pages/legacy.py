@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.http import urlencode
 
 from shortscience.services import papers
-from shortscience.views.pages.common import parse_year
+from shortscience.services.text import parse_year
 
 
 def paper(request: HttpRequest) -> HttpResponse:

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shortscience.services import papers
-from shortscience.views.pages.common import parse_year
+from shortscience.services.text import parse_year
 
 
 def listing(request: HttpRequest) -> HttpResponse:

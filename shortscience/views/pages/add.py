@@ -1,0 +1,53 @@
+"""'Add summary': paste anything, pick the paper, write. Creating a paper needs a signed-in user."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shortscience.metadata.bibtex import BibtexError, parse_bibtex
+from shortscience.services import lookup
+from shortscience.services.errors import InvalidInput
+
+
+@login_required
+def add(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            paper = lookup.create(_chosen(request))
+        except InvalidInput as error:
+            messages.error(request, error.message)
+            return _page(request, request.POST.get("q", ""), status=400)
+        return redirect(f"/papers/{paper.pk}/write/")
+    return _page(request, request.GET.get("q", ""))
+
+
+def _chosen(request: HttpRequest) -> lookup.PaperMetadata:
+    action = request.POST.get("action", "")
+    if action == "pick":
+        return lookup.fetch_candidate(request.POST.get("token", ""))
+    if action == "bibtex":
+        try:
+            entries = parse_bibtex(request.POST.get("bibtex", ""))
+        except BibtexError as error:
+            raise InvalidInput(f"That BibTeX could not be read: {error}") from error
+        if not entries:
+            raise InvalidInput("No BibTeX entry was found in what you pasted.")
+        return entries[0]
+    if action == "manual":
+        post = request.POST
+        return lookup.manual(
+            post.get("title", ""),
+            post.get("authors", ""),
+            post.get("year", ""),
+            post.get("url", ""),
+        )
+    raise InvalidInput("Choose a paper, paste BibTeX or enter the details.")
+
+
+def _page(request: HttpRequest, query: str, status: int = 200) -> HttpResponse:
+    found = lookup.find(query) if query.strip() and not query.lstrip().startswith("@") else None
+    context = {"query": query, "found": found, "post": request.POST}
+    return render(request, "add/index.html", context, status=status)
