@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from shortscience.metadata import venues
 from shortscience.metadata.types import PaperMetadata
 from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Venue
 
@@ -57,7 +58,7 @@ class PaperWriter:
                     title=meta.title[:1000],
                     authors=meta.authors,
                     year=meta.year,
-                    venue_id=self.venue_id(meta.venue),
+                    venue_id=self.venue_id(venues.venue_key_for(meta)),
                     abstract=meta.abstract,
                     url=meta.url[:1000],
                     categories=meta.categories,
