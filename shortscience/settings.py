@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shortscience.views.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,6 +187,16 @@ LOGIN_URL = "/accounts/login/"
 METADATA_CONTACT_EMAIL: str = env.str("METADATA_CONTACT_EMAIL", default="admin@localhost")
 METADATA_CACHE_DAYS: int = env.int("METADATA_CACHE_DAYS", default=30)
 
+# --- Rate limits on writes (per user and per IP; cache-backed, shared across processes) -------
+RATE_LIMITS_ENABLED: bool = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS: dict[str, str] = {
+    "publishing": env.str("RATE_LIMIT_PUBLISHING", default="30/3600"),
+    "commenting": env.str("RATE_LIMIT_COMMENTING", default="60/3600"),
+    "voting": env.str("RATE_LIMIT_VOTING", default="300/3600"),
+    "uploading": env.str("RATE_LIMIT_UPLOADING", default="60/3600"),
+    "paper_lookup": env.str("RATE_LIMIT_PAPER_LOOKUP", default="120/3600"),
+}
+
 # --- Content limits -----------------------------------------------------------------------------
 SUMMARY_MAX_CHARS: int = env.int("SUMMARY_MAX_CHARS", default=60_000)
 COMMENT_MAX_CHARS: int = env.int("COMMENT_MAX_CHARS", default=10_000)
@@ -200,6 +211,9 @@ SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD: bool = env.bool("SECURE_HSTS_PRELOAD", default=False)
+CSRF_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 )

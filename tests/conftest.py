@@ -25,6 +25,14 @@ def _plain_static_storage(settings: Any) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Rate-limit counters live in the cache; every test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username: str | None = None, **extra: Any) -> User:
     name = username or f"user{next(_seq)}"
     user = User.objects.create_user(

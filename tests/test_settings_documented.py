@@ -76,3 +76,54 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     result = run_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "1"]
+
+
+def production_env() -> dict[str, str]:
+    """The environment file shown in docs/deploy.md, placeholders filled in."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    block = text.split("## 2. Environment", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    env = {}
+    for line in block.strip().splitlines():
+        key, _, value = line.partition("=")
+        env[key] = re.sub(r"<[^>]*>", "placeholder", value)
+    env["SECRET_KEY"] = "".join(chr(33 + (i * 7) % 90) for i in range(60))
+    env["DATABASE_URL"] = "sqlite:////tmp/deploy-check.sqlite3"
+    return env
+
+
+def test_the_documented_production_settings_pass_check_deploy():
+    env = production_env()
+    assert env["DEBUG"] == "0"
+    assert {"SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS"} <= set(env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shortscience.manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; production never does.
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "ALLOW_DEV_SECRET_KEY": "0",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pages_carry_the_security_headers(client, db):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("style-src-attr")[0]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"

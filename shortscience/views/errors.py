@@ -16,6 +16,14 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = _error_body(request, error)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _error_body(request: HttpRequest, error: DomainError) -> HttpResponse:
     if wants_json(request):
         return JsonResponse(
             {"code": type(error).__name__, "message": error.message, "fields": error.field_errors},

@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from shortscience.metadata.bibtex import BibtexError, parse_bibtex
 from shortscience.services import lookup
 from shortscience.services.errors import InvalidInput
+from shortscience.views.pages.common import rate_limited
 
 
 @login_required
+@rate_limited("paper_lookup", when=lambda r: r.method == "POST" or bool(r.GET.get("q")))
 def add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 from shortscience.services import comments
 from shortscience.services.errors import InvalidInput
 from shortscience.views.forms import CommentForm
-from shortscience.views.pages.common import safe_next, signed_in
+from shortscience.views.pages.common import rate_limited, safe_next, signed_in
 
 
 @login_required
 @require_POST
+@rate_limited("commenting")
 def add(request: HttpRequest, summary_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -31,6 +32,7 @@ def add(request: HttpRequest, summary_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("commenting")
 def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = signed_in(request)
     comment = comments.get_for_edit(comment_id, user)

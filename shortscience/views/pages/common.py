@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shortscience.models import User
+from shortscience.services import ratelimits
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -56,3 +57,36 @@ def login_required_or_401(view: ViewFunc) -> ViewFunc:
         return redirect_to_login(request.get_full_path())
 
     return wrapped
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address; behind our proxy, the hop it appended to X-Forwarded-For."""
+    if settings.SECURE_PROXY_SSL_HEADER and request.headers.get("X-Forwarded-For"):
+        return request.headers["X-Forwarded-For"].split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _is_post(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
+def rate_limited(
+    action: str, when: Callable[[HttpRequest], bool] = _is_post
+) -> Callable[[ViewFunc], ViewFunc]:
+    """Count each request `when` says (POSTs by default) against the per-user and per-IP
+    limits for `action`; over the limit the answer is 429 with Retry-After."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if when(request):
+                who = [f"ip:{client_ip(request)}"]
+                user = viewer(request)
+                if user is not None:
+                    who.append(f"user:{user.pk}")
+                ratelimits.check(action, *who)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 from shortscience.services import images
 from shortscience.services.errors import InvalidInput
 from shortscience.views.forms import ImageForm
-from shortscience.views.pages.common import login_required_or_401, signed_in
+from shortscience.views.pages.common import login_required_or_401, rate_limited, signed_in
 
 
 @login_required_or_401
 @require_POST
+@rate_limited("uploading")
 def upload(request: HttpRequest) -> JsonResponse:
     form = ImageForm(request.POST, request.FILES)
     if not form.is_valid():

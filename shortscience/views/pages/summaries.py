@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from shortscience.services import cards, papers, summaries
 from shortscience.services.errors import InvalidInput
 from shortscience.views.forms import SummaryForm
-from shortscience.views.pages.common import login_required_or_401, signed_in, viewer
+from shortscience.views.pages.common import login_required_or_401, rate_limited, signed_in, viewer
 
 
 def detail(request: HttpRequest, summary_id: int) -> HttpResponse:
@@ -32,6 +32,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@rate_limited("publishing")
 def write(request: HttpRequest, paper_id: int) -> HttpResponse:
     user = signed_in(request)
     paper = papers.get(paper_id)

@@ -7,11 +7,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shortscience.services import votes
-from shortscience.views.pages.common import login_required_or_401, safe_next, signed_in
+from shortscience.views.pages.common import (
+    login_required_or_401,
+    rate_limited,
+    safe_next,
+    signed_in,
+)
 
 
 @login_required_or_401
 @require_POST
+@rate_limited("voting")
 def vote(request: HttpRequest, summary_id: int) -> HttpResponse:
     value = votes.parse_value(request.POST.get("value", ""))
     result = votes.cast(signed_in(request), summary_id, value)
