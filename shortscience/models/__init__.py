@@ -3,14 +3,19 @@ comments and uploaded images. Models hold data and constraints only; behaviour l
 
 from shortscience.models.comments import Comment
 from shortscience.models.metadata import ImportCheckpoint, RawResponse
+from shortscience.models.moderation import Flag, ModerationAction
 from shortscience.models.papers import Paper, PaperIdentifier, Venue
 from shortscience.models.summaries import Revision, Summary, SummaryImage
+from shortscience.models.tokens import ApiToken
 from shortscience.models.users import User
 from shortscience.models.votes import Vote
 
 __all__ = [
+    "ApiToken",
     "Comment",
+    "Flag",
     "ImportCheckpoint",
+    "ModerationAction",
     "Paper",
     "PaperIdentifier",
     "RawResponse",

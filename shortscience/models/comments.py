@@ -22,6 +22,7 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -32,4 +33,5 @@ class Comment(models.Model):
 
     @property
     def is_deleted(self) -> bool:
-        return self.deleted_at is not None
+        """Deleted by its author or hidden by a moderator: shown only as a tombstone."""
+        return self.deleted_at is not None or self.is_hidden

@@ -30,6 +30,10 @@ class Summary(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     is_anonymous = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden by a moderator: gone from every page, feed, API and dump"
+    )
+    comments_locked = models.BooleanField(default=False, help_text="Locked by a moderator")
     share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
     markdown = models.TextField()
     html = models.TextField()
@@ -61,7 +65,11 @@ class Summary(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.visibility == self.Visibility.PUBLIC
+            and not self.is_hidden
+        )
 
     @property
     def anchor(self) -> str:

@@ -11,6 +11,9 @@ class User(AbstractUser):
     description_markdown = models.TextField(blank=True)
     description_html = models.TextField(blank=True)
     orcid = models.CharField(max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097")
+    suspended_until = models.DateTimeField(
+        null=True, blank=True, help_text="No writing until then (a ban sets is_active off)"
+    )
 
     class Meta:
         db_table = "shortscience_user"

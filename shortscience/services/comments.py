@@ -14,20 +14,20 @@ from shortscience.models import Comment, Summary, User
 from shortscience.rendering import RENDERER_VERSION
 from shortscience.services import markup
 from shortscience.services.errors import NotFound, PermissionDenied
-from shortscience.services.summaries import validate_markdown
+from shortscience.services.summaries import public_q, validate_markdown
 
 
 def add(author: User, summary_id: int, markdown: str, parent_id: int | None = None) -> Comment:
-    summary = Summary.objects.filter(
-        pk=summary_id, status=Summary.Status.PUBLISHED, visibility=Summary.Visibility.PUBLIC
-    ).first()
+    summary = Summary.objects.filter(public_q(), pk=summary_id).first()
     if summary is None:
         raise NotFound("There is no such public summary to comment on.")
+    if summary.comments_locked:
+        raise PermissionDenied("A moderator locked the comments on this summary.")
     text = validate_markdown(markdown, max_chars=settings.COMMENT_MAX_CHARS, what="comment")
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(
-            pk=parent_id, summary=summary, deleted_at__isnull=True
+            pk=parent_id, summary=summary, deleted_at__isnull=True, is_hidden=False
         ).first()
         if parent is None:
             raise NotFound("The comment you are replying to no longer exists.")
@@ -85,7 +85,9 @@ def delete(user: User, comment_id: int) -> Comment:
 
 
 def _recount(summary_id: int) -> None:
-    count = Comment.objects.filter(summary_id=summary_id, deleted_at__isnull=True).count()
+    count = Comment.objects.filter(
+        summary_id=summary_id, deleted_at__isnull=True, is_hidden=False
+    ).count()
     Summary.objects.filter(pk=summary_id).update(
         comment_count=count, last_activity_at=timezone.now()
     )

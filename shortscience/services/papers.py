@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import cards, identifiers, markup
 from shortscience.services.errors import NotFound
-from shortscience.services.summaries import visible_filter
+from shortscience.services.summaries import public_q, visible_filter
 
 
 def get(paper_id: int) -> Paper:
@@ -54,10 +54,7 @@ def find_by_key(key: str) -> Paper | None:
 
 
 def public_count_filter() -> Q:
-    return Q(
-        summaries__status=Summary.Status.PUBLISHED,
-        summaries__visibility=Summary.Visibility.PUBLIC,
-    )
+    return public_q("summaries__")
 
 
 def venues() -> QuerySet[Venue]:
@@ -65,10 +62,7 @@ def venues() -> QuerySet[Venue]:
         paper_count=Count("papers", distinct=True),
         summary_count=Count(
             "papers__summaries",
-            filter=Q(
-                papers__summaries__status=Summary.Status.PUBLISHED,
-                papers__summaries__visibility=Summary.Visibility.PUBLIC,
-            ),
+            filter=public_q("papers__summaries__"),
         ),
     ).order_by("key")
 

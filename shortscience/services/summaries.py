@@ -23,15 +23,25 @@ from shortscience.services.errors import InvalidInput, NotFound, PermissionDenie
 from shortscience.services.text import clean_text
 
 
-def public_summaries() -> QuerySet[Summary]:
-    return Summary.objects.filter(
-        status=Summary.Status.PUBLISHED, visibility=Summary.Visibility.PUBLIC
+def public_q(prefix: str = "") -> Q:
+    """The public rule as a filter, optionally through a relation (`"summaries__"`)."""
+    return Q(
+        **{
+            f"{prefix}status": Summary.Status.PUBLISHED,
+            f"{prefix}visibility": Summary.Visibility.PUBLIC,
+            f"{prefix}is_hidden": False,
+        }
     )
+
+
+def public_summaries() -> QuerySet[Summary]:
+    """Published, public and not hidden by a moderator: what any page, feed, API or dump shows."""
+    return Summary.objects.filter(public_q())
 
 
 def visible_filter(viewer: User | None) -> Q:
     """Summaries a viewer may see in lists: public ones, plus their own of any kind."""
-    public = Q(status=Summary.Status.PUBLISHED, visibility=Summary.Visibility.PUBLIC)
+    public = public_q()
     if viewer is not None and viewer.is_authenticated:
         return public | Q(author=viewer)
     return public

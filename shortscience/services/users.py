@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from shortscience.models import Summary, User
 from shortscience.services import cards, markup
 from shortscience.services.errors import InvalidInput, NotFound
+from shortscience.services.summaries import public_q
 from shortscience.services.text import clean_text
 
 ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
@@ -54,22 +55,12 @@ def normalise_orcid(raw: str) -> str:
 
 
 def public_authored(user: User) -> QuerySet[Summary]:
-    return Summary.objects.filter(
-        author=user,
-        status=Summary.Status.PUBLISHED,
-        visibility=Summary.Visibility.PUBLIC,
-        is_anonymous=False,
-    )
+    return Summary.objects.filter(public_q(), author=user, is_anonymous=False)
 
 
 def _public_filter(prefix: str = "summaries__") -> Q:
-    return Q(
-        **{
-            f"{prefix}status": Summary.Status.PUBLISHED,
-            f"{prefix}visibility": Summary.Visibility.PUBLIC,
-            f"{prefix}is_anonymous": False,
-        }
-    )
+    """Public summaries that carry their author's name (what reputation counts)."""
+    return public_q(prefix) & Q(**{f"{prefix}is_anonymous": False})
 
 
 @dataclass
@@ -97,11 +88,7 @@ def page(username: str, viewer: User | None, number: str | int | None = 1) -> Us
     if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
         own = list(
             Summary.objects.filter(author=person)
-            .exclude(
-                status=Summary.Status.PUBLISHED,
-                visibility=Summary.Visibility.PUBLIC,
-                is_anonymous=False,
-            )
+            .exclude(public_q(), is_anonymous=False)
             .select_related("paper")
             .order_by("-created_at")
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from shortscience.models import Summary, User, Vote
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
+from shortscience.services.summaries import public_q
 
 VALUES = {"up": 1, "down": -1, "retract": 0}
 
@@ -39,11 +40,7 @@ def cast(user: User, summary_id: int, value: int) -> VoteResult:
         # vote committed before it (SQLite serialises all writers anyway).
         summary = (
             Summary.objects.select_for_update()
-            .filter(
-                pk=summary_id,
-                status=Summary.Status.PUBLISHED,
-                visibility=Summary.Visibility.PUBLIC,
-            )
+            .filter(public_q(), pk=summary_id)
             .only("pk", "author_id")
             .first()
         )
