@@ -55,6 +55,9 @@ urlpatterns = [
     path("summaries/<int:summary_id>/comments/", comments.add, name="comment-add"),
     path("comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
     path("comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
+    # Your data: export and account deletion (views/pages/account_data.py)
+    # Moderation (views/pages/moderation.py)
+    # API v1 (views/api/)
     # Accounts and administration
     path("settings/profile/", users.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
