@@ -195,6 +195,7 @@ RATE_LIMITS: dict[str, str] = {
     "voting": env.str("RATE_LIMIT_VOTING", default="300/3600"),
     "uploading": env.str("RATE_LIMIT_UPLOADING", default="60/3600"),
     "paper_lookup": env.str("RATE_LIMIT_PAPER_LOOKUP", default="120/3600"),
+    "flagging": env.str("RATE_LIMIT_FLAGGING", default="30/3600"),
 }
 
 # --- Content limits -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from shortscience.views.pages import (
     home,
     images,
     legacy,
+    moderation,
     papers,
     summaries,
     users,
@@ -57,6 +58,10 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
     # Your data: export and account deletion (views/pages/account_data.py)
     # Moderation (views/pages/moderation.py)
+    path("flag/<str:kind>/<int:pk>/", moderation.flag, name="flag"),
+    path("moderation/", moderation.queue, name="moderation-queue"),
+    path("moderation/act/", moderation.act, name="moderation-act"),
+    path("moderation/log/", moderation.log, name="moderation-log"),
     # API v1 (views/api/)
     # Accounts and administration
     path("settings/profile/", users.profile, name="profile"),

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from shortscience.models import Comment, Summary, User
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import markup
+from shortscience.services import markup, standing
 from shortscience.services.errors import NotFound, PermissionDenied
 from shortscience.services.summaries import public_q, validate_markdown
 
 
 def add(author: User, summary_id: int, markdown: str, parent_id: int | None = None) -> Comment:
+    standing.ensure_can_write(author)
     summary = Summary.objects.filter(public_q(), pk=summary_id).first()
     if summary is None:
         raise NotFound("There is no such public summary to comment on.")
@@ -43,7 +44,7 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
             html=markup.render(text, heading_offset=3).html,
             renderer_version=RENDERER_VERSION,
         )
-        _recount(summary.pk)
+        recount(summary.pk)
     return comment
 
 
@@ -80,11 +81,12 @@ def delete(user: User, comment_id: int) -> Comment:
         comment.html = ""
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["markdown", "html", "deleted_at"])
-        _recount(comment.summary_id)
+        recount(comment.summary_id)
     return comment
 
 
-def _recount(summary_id: int) -> None:
+def recount(summary_id: int) -> None:
+    """Store the number of visible comments on the summary and mark it active."""
     count = Comment.objects.filter(
         summary_id=summary_id, deleted_at__isnull=True, is_hidden=False
     ).count()

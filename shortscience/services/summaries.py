@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shortscience.models import Paper, Revision, Summary, User
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import markup
+from shortscience.services import markup, standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.text import clean_text
 
@@ -123,6 +123,7 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
 
     Saving the same text with the same options twice (a double submit) adds no revision.
     """
+    standing.ensure_can_write(author)
     markdown = validate_markdown(
         request.markdown, max_chars=settings.SUMMARY_MAX_CHARS, what="summary"
     )

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shortscience.models import Summary, User, Vote
+from shortscience.services import standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.summaries import public_q
 
@@ -35,6 +36,7 @@ def parse_value(raw: str) -> int:
 
 
 def cast(user: User, summary_id: int, value: int) -> VoteResult:
+    standing.ensure_can_write(user)
     with transaction.atomic():
         # Locking the summary row serialises votes on one summary, so each recount sees every
         # vote committed before it (SQLite serialises all writers anyway).
