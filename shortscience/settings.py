@@ -198,6 +198,9 @@ RATE_LIMITS: dict[str, str] = {
     "flagging": env.str("RATE_LIMIT_FLAGGING", default="30/3600"),
 }
 
+# New members' first N published summaries wait, hidden, in the moderation queue (0: off).
+HOLD_FIRST_POSTS: int = env.int("HOLD_FIRST_POSTS", default=0)
+
 # --- Content limits -----------------------------------------------------------------------------
 SUMMARY_MAX_CHARS: int = env.int("SUMMARY_MAX_CHARS", default=60_000)
 COMMENT_MAX_CHARS: int = env.int("COMMENT_MAX_CHARS", default=10_000)

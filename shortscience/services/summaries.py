@@ -128,12 +128,16 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
         request.markdown, max_chars=settings.SUMMARY_MAX_CHARS, what="summary"
     )
     html = markup.render(markdown).html
+    hold = request.publish and not request.private and standing.must_hold(author)
     try:
-        return _store(author, paper, request, markdown, html)
+        summary = _store(author, paper, request, markdown, html)
     except IntegrityError:
         # Two first saves raced on the one-summary-per-paper constraint: the loser now finds
         # the winner's row and updates it.
-        return _store(author, paper, request, markdown, html)
+        summary = _store(author, paper, request, markdown, html)
+    if hold and not summary.is_hidden:
+        standing.hold_for_review(summary)
+    return summary
 
 
 def _store(author: User, paper: Paper, request: SaveRequest, markdown: str, html: str) -> Summary:

@@ -145,3 +145,15 @@ def test_moderators_merge_duplicate_papers_on_the_record(moderator):
     keep, dup = make_paper(), make_paper()
     entry = moderation.merge_papers(moderator, dup.pk, keep.pk, "same arXiv paper")
     assert entry.action == "merge" and entry.target_id == keep.pk
+
+
+def test_a_new_members_first_summaries_wait_for_a_moderator(settings, moderator, client):
+    settings.HOLD_FIRST_POSTS = 1
+    newbie = make_user("newbie")
+    first = make_summary(author=newbie, markdown="first words")
+    assert first.is_hidden
+    assert "first words" not in client.get(first.paper.get_absolute_url()).content.decode()
+    assert [item.target.pk for item in moderation.queue(moderator)] == [first.pk]
+    moderation.act(moderator, "restore", "summary", first.pk, "looks fine")
+    second = make_summary(author=newbie, markdown="second words")
+    assert not second.is_hidden
