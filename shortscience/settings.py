@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    # For the API docs page: Swagger UI from its own static files and templates, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,7 @@ RATE_LIMITS: dict[str, str] = {
     "uploading": env.str("RATE_LIMIT_UPLOADING", default="60/3600"),
     "paper_lookup": env.str("RATE_LIMIT_PAPER_LOOKUP", default="120/3600"),
     "flagging": env.str("RATE_LIMIT_FLAGGING", default="30/3600"),
+    "exporting": env.str("RATE_LIMIT_EXPORTING", default="10/3600"),
 }
 
 # New members' first N published summaries wait, hidden, in the moderation queue (0: off).
@@ -205,6 +208,9 @@ HOLD_FIRST_POSTS: int = env.int("HOLD_FIRST_POSTS", default=0)
 SUMMARY_MAX_CHARS: int = env.int("SUMMARY_MAX_CHARS", default=60_000)
 COMMENT_MAX_CHARS: int = env.int("COMMENT_MAX_CHARS", default=10_000)
 PAGE_SIZE: int = env.int("PAGE_SIZE", default=20)
+
+# --- Open data (manage.py dump_public; docs/data.md) --------------------------------------------
+DUMP_LICENSE: str = env.str("DUMP_LICENSE", default="CC BY 4.0")
 
 # --- Production hardening -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

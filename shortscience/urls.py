@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from shortscience.views.pages import (
+    account_data,
     add,
     comments,
     home,
@@ -57,12 +58,16 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
     path("comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
     # Your data: export and account deletion (views/pages/account_data.py)
+    path("settings/export/", account_data.export, name="account-export"),
+    path("settings/delete-account/", account_data.delete_account, name="account-delete"),
     # Moderation (views/pages/moderation.py)
     path("flag/<str:kind>/<int:pk>/", moderation.flag, name="flag"),
     path("moderation/", moderation.queue, name="moderation-queue"),
     path("moderation/act/", moderation.act, name="moderation-act"),
     path("moderation/log/", moderation.log, name="moderation-log"),
     # API v1 (views/api/)
+    path("api/v1/", include("shortscience.views.api.urls")),
+    path("settings/tokens/", include("shortscience.views.pages.tokens")),
     # Accounts and administration
     path("settings/profile/", users.profile, name="profile"),
     path("accounts/", include("allauth.urls")),

@@ -42,6 +42,12 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     message = ""
     if isinstance(exception, Http404) and exception.args and isinstance(exception.args[0], str):
         message = exception.args[0]
+    if request.path.startswith("/api/") or wants_json(request):
+        # API clients get the API's error body even for URLs no route matches.
+        return JsonResponse(
+            {"code": "NotFound", "message": message or "No such resource.", "fields": {}},
+            status=404,
+        )
     return render(request, "404.html", {"message": message}, status=404)
 
 

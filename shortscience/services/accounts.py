@@ -1,0 +1,249 @@
+"""Deleting an account, and the inactive placeholder accounts that hold what must outlive one.
+
+The person confirms with their password and chooses what happens to what they wrote:
+
+- `Mode.DELETE`: their summaries go with their revisions and the votes and comments on them
+  (as when one summary is deleted); their comments go, except that a top-level comment someone
+  else replied to stays as a tombstone (no text) so the replies keep their thread; their votes
+  go and the scores are recounted; their uploaded images go, files included.
+- `Mode.ANONYMISE`: their published public summaries stay, marked anonymous, with only the
+  current text kept of their history; drafts and private summaries are deleted (they were never
+  given to the public); comments and votes stay; uploads stay (summaries embed them).
+
+What stays moves to a placeholder: a fresh, inactive user with a random name (`~deleted-...`)
+and no password, e-mail or profile, one per deleted account. One per account keeps the
+one-summary-per-author-per-paper constraint valid (two deleted people may have summarised the
+same paper) and links nothing across accounts; its display name makes comments read
+"[deleted]". In both modes the person's own row is then deleted, with their API tokens,
+e-mail addresses and sessions; their open flags move to the placeholder so moderators keep
+the reports, and moderation-log lines about the account lose its name. docs/data.md explains.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from shortscience.models import (
+    ApiToken,
+    Comment,
+    Flag,
+    ModerationAction,
+    Revision,
+    Summary,
+    SummaryImage,
+    User,
+    Vote,
+)
+from shortscience.services.errors import InvalidInput
+from shortscience.services.votes import recount
+
+# No sign-up or admin form accepts "~" in a username, so these names never belong to a person.
+PLACEHOLDER_MARK = "~"
+DELETED_NAME = "[deleted]"
+_DB_SESSION_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+
+
+class Mode(StrEnum):
+    DELETE = "delete"  # delete everything the person wrote
+    ANONYMISE = "anonymise"  # keep public contributions, without a name
+
+
+@dataclass(frozen=True)
+class DeletionReport:
+    summaries_deleted: int
+    summaries_kept: int
+    comments_deleted: int
+    comments_kept: int
+    votes_deleted: int
+    images_deleted: int
+
+
+def is_placeholder(username: str) -> bool:
+    return username.startswith(PLACEHOLDER_MARK)
+
+
+def placeholder_q(prefix: str = "") -> Q:
+    """Placeholder accounts as a filter, optionally through a relation (`"author__"`)."""
+    return Q(**{f"{prefix}username__startswith": PLACEHOLDER_MARK})
+
+
+def placeholder(label: str, display_name: str = DELETED_NAME) -> User:
+    """The inactive placeholder `~<label>`, created on first use; nobody can sign in as it."""
+    user, _ = User.objects.get_or_create(
+        username=f"{PLACEHOLDER_MARK}{label}",
+        defaults={
+            "display_name": display_name,
+            "is_active": False,
+            "password": make_password(None),
+        },
+    )
+    return user
+
+
+class _LazyPlaceholder:
+    """Made only when something has to move to it, so deleting everything leaves no trace."""
+
+    def __init__(self) -> None:
+        self._user: User | None = None
+
+    def get(self) -> User:
+        if self._user is None:
+            self._user = placeholder(f"deleted-{secrets.token_hex(8)}")
+        return self._user
+
+
+def delete_account(user: User, password: str, mode: Mode) -> DeletionReport:
+    """Delete `user` as chosen by `mode`, in one transaction; refuse a wrong password."""
+    if not password or not user.check_password(password):
+        raise InvalidInput(
+            "That is not your password; nothing was deleted.",
+            field_errors={"password": ["Type your current password to confirm."]},
+        )
+    spare = _LazyPlaceholder()
+    with transaction.atomic():
+        if mode is Mode.DELETE:
+            report = _delete_contributions(user, spare)
+        else:
+            report = _keep_anonymously(user, spare)
+        _forget(user, spare)
+        user.delete()
+    return report
+
+
+def _delete_contributions(user: User, spare: _LazyPlaceholder) -> DeletionReport:
+    summaries = Summary.objects.filter(author=user)
+    summary_count = summaries.count()
+    summaries.delete()
+
+    own_votes = Vote.objects.filter(user=user)
+    voted = sorted(set(own_votes.values_list("summary_id", flat=True)))
+    vote_count, _ = own_votes.delete()
+    for summary_id in voted:
+        recount(summary_id, touch=False)
+
+    mine = Comment.objects.filter(author=user)
+    commented = set(mine.values_list("summary_id", flat=True))
+    others_replied = Comment.objects.filter(parent=OuterRef("pk")).exclude(author=user)
+    tombstones = list(
+        mine.filter(Exists(others_replied), parent__isnull=True).values_list("pk", flat=True)
+    )
+    if tombstones:
+        Comment.objects.filter(pk__in=tombstones).update(
+            author=spare.get(),
+            markdown="",
+            html="",
+            edited_at=None,
+            deleted_at=Coalesce(F("deleted_at"), Value(timezone.now())),
+        )
+    comment_count = mine.exclude(pk__in=tombstones).count()
+    mine.exclude(pk__in=tombstones).delete()
+    _recount_comments(commented)
+
+    images = list(SummaryImage.objects.filter(uploader=user))
+    for image in images:
+        # Files go only once the rows are gone for good; a rollback keeps both.
+        transaction.on_commit(partial(image.file.storage.delete, image.file.name))
+    SummaryImage.objects.filter(pk__in=[image.pk for image in images]).delete()
+    return DeletionReport(
+        summaries_deleted=summary_count,
+        summaries_kept=0,
+        comments_deleted=comment_count,
+        comments_kept=len(tombstones),
+        votes_deleted=vote_count,
+        images_deleted=len(images),
+    )
+
+
+def _keep_anonymously(user: User, spare: _LazyPlaceholder) -> DeletionReport:
+    unpublished = Summary.objects.filter(author=user).exclude(
+        status=Summary.Status.PUBLISHED, visibility=Summary.Visibility.PUBLIC
+    )
+    dropped = unpublished.count()
+    unpublished.delete()
+    kept = list(Summary.objects.filter(author=user).values_list("pk", flat=True))
+    if kept:
+        # Earlier revisions may hold text that was never published; the current one stays.
+        latest = (
+            Revision.objects.filter(summary=OuterRef("summary"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        Revision.objects.filter(summary__in=kept, number__lt=Subquery(latest)).delete()
+        Summary.objects.filter(pk__in=kept).update(
+            author=spare.get(), is_anonymous=True, share_token=None
+        )
+    comments = Comment.objects.filter(author=user)
+    comment_count = comments.count()
+    if comment_count:
+        comments.update(author=spare.get())
+    if Vote.objects.filter(user=user).exists():
+        Vote.objects.filter(user=user).update(user=spare.get())
+    if SummaryImage.objects.filter(uploader=user).exists():
+        SummaryImage.objects.filter(uploader=user).update(uploader=spare.get())
+    return DeletionReport(
+        summaries_deleted=dropped,
+        summaries_kept=len(kept),
+        comments_deleted=0,
+        comments_kept=comment_count,
+        votes_deleted=0,
+        images_deleted=0,
+    )
+
+
+def _forget(user: User, spare: _LazyPlaceholder) -> None:
+    """What is about the account rather than written by it: tokens, addresses, sessions, flags."""
+    ApiToken.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    _end_sessions(user)
+    open_flags = Flag.objects.filter(reporter=user, resolved_at__isnull=True)
+    if open_flags.exists():
+        open_flags.update(reporter=spare.get())
+    Flag.objects.filter(reporter=user).delete()
+    Flag.objects.filter(target_type=Flag.Target.USER, target_id=user.pk).delete()
+    ModerationAction.objects.filter(target_type=Flag.Target.USER, target_id=user.pk).update(
+        target_label="a deleted account"
+    )
+
+
+def _end_sessions(user: User) -> None:
+    """Delete the person's stored sessions. Other session stores need nothing: a session whose
+    user row is gone is anonymous from its next request on."""
+    if settings.SESSION_ENGINE not in _DB_SESSION_ENGINES:
+        return
+    theirs = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=theirs).delete()
+
+
+def _recount_comments(summary_ids: Iterable[int]) -> None:
+    """comment_count = the shown (not deleted, not hidden) comments, for many summaries at once."""
+    shown = (
+        Comment.objects.filter(summary=OuterRef("pk"), deleted_at__isnull=True, is_hidden=False)
+        .order_by()
+        .values("summary")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Summary.objects.filter(pk__in=list(summary_ids)).update(
+        comment_count=Coalesce(Subquery(shown), Value(0))
+    )

@@ -1,0 +1,598 @@
+"""The public open-data dump (`manage.py dump_public`) and loading one back (`load_dump`).
+
+A dump is a directory of JSON Lines files (venues, users, papers, summaries, comments, votes),
+sorted by id (users by username), keys in a fixed order, no dump time inside them; beside
+them LICENSE.txt and manifest.json (format version, licence, time, per-file counts, SHA-256).
+
+It holds what any visitor can see and nothing else: summaries through `public_q()` (anonymous
+ones with author null), their shown comments (a deleted or hidden comment that has shown
+replies appears as a tombstone without author or text, so replies keep their thread), the
+people named on them (username, display name, description, ORCID; never an e-mail), and vote
+counts per summary, never who voted. Placeholder accounts (services.accounts) are author null.
+
+Loading goes into an empty database in one transaction and restores ids; HTML is stored, so
+nothing is rendered, but rows rendered by another renderer version are counted so the
+operator knows to run `manage.py rerender`. What a dump leaves out is filled with inactive
+placeholders: anonymous summaries get one author per slot on a paper, author-less comments a
+"[deleted]" account, and vote counts become rows from placeholder voters so that every score
+still equals the sum of its vote rows. Dump, load, dump again gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Container, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q
+from django.db.models.fields import DateField
+from django.utils import timezone
+
+from shortscience.models import (
+    Comment,
+    Paper,
+    PaperIdentifier,
+    Revision,
+    Summary,
+    User,
+    Venue,
+    Vote,
+)
+from shortscience.rendering import RENDERER_VERSION
+from shortscience.services import accounts
+from shortscience.services.errors import InvalidInput
+from shortscience.services.summaries import public_q, public_summaries
+
+FORMAT = "shortscience-public-dump"
+FORMAT_VERSION = 1
+_CHUNK = 2000
+# The fields each file copies as they are (dump key = model field) and their JSON kinds; "?"
+# allows null. The other keys (author, venue, identifiers, deleted, vote counts) are written
+# and read by hand below.
+_PLAIN: dict[str, dict[str, str]] = {
+    "venues.jsonl": {
+        "id": "count",
+        "key": "text",
+        "name": "text",
+        "url": "text",
+        "description_markdown": "text",
+        "description_html": "text",
+    },
+    "users.jsonl": {
+        "username": "text",
+        "display_name": "text",
+        "description_markdown": "text",
+        "description_html": "text",
+        "orcid": "text",
+    },
+    "papers.jsonl": {
+        "id": "count",
+        "title": "text",
+        "authors": "texts",
+        "year": "count?",
+        "abstract": "text",
+        "url": "text",
+        "categories": "texts",
+    },
+    "summaries.jsonl": {
+        "id": "count",
+        "paper_id": "count",
+        "markdown": "text",
+        "html": "text",
+        "renderer_version": "count",
+        "score": "signed",
+        "comment_count": "count",
+        "comments_locked": "flag",
+        "created_at": "time",
+        "published_at": "time?",
+        "edited_at": "time?",
+        "last_activity_at": "time",
+    },
+    "comments.jsonl": {
+        "id": "count",
+        "summary_id": "count",
+        "parent_id": "count?",
+        "markdown": "text",
+        "html": "text",
+        "renderer_version": "count",
+        "created_at": "time",
+        "edited_at": "time?",
+    },
+}
+_LICENSE = """\
+ShortScience public data dump from {site}
+
+Licence: {license}
+
+The summaries and comments in this dump were written by members of the site and are shared
+under {license}. Credit each one to its author as given (the "author" username; a summary
+whose author is null is credited to "Anonymous", a comment whose author is null to
+"[deleted]") and link to {site}/summaries/<id>/.
+
+Paper metadata (titles, author lists, abstracts, identifiers, venues) comes from arXiv,
+Crossref, DBLP, OpenReview and Semantic Scholar and stays under those sources' terms.
+
+The dump holds only what every visitor of the site can see: no e-mail addresses, no draft,
+private or moderator-hidden summaries, no share links, and vote counts without voters.
+"""
+
+
+class DumpError(InvalidInput):
+    """A dump that cannot be loaded; the message names the file and line when there is one."""
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def write(directory: Path, *, now: datetime | None = None) -> dict[str, int]:
+    """Write the dump into `directory` (created if needed); returns records per file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {name: _write_jsonl(directory / name, produce()) for name, produce in _FILES.items()}
+    (directory / "LICENSE.txt").write_text(
+        _LICENSE.format(site=settings.SITE_URL, license=settings.DUMP_LICENSE), encoding="utf-8"
+    )
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": _iso(now or timezone.now()),
+        "license": settings.DUMP_LICENSE,
+        "site": settings.SITE_URL,
+        "renderer_version": RENDERER_VERSION,
+        "files": files,
+    }
+    (directory / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return {name: info["records"] for name, info in files.items()}
+
+
+def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    digest, count = hashlib.sha256(), 0
+    with path.open("wb") as out:
+        for record in records:
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            out.write(line.encode("utf-8"))
+            digest.update(line.encode("utf-8"))
+            count += 1
+    return {"records": count, "sha256": digest.hexdigest()}
+
+
+def _plain(name: str, row: Model) -> dict[str, Any]:
+    values = {key: getattr(row, key) for key in _PLAIN[name]}
+    return {k: _iso(v) if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _shown() -> Q:
+    return Q(deleted_at__isnull=True, is_hidden=False)
+
+
+def _venues() -> Iterator[dict[str, Any]]:
+    for venue in Venue.objects.order_by("pk").iterator(chunk_size=_CHUNK):
+        yield _plain("venues.jsonl", venue)
+
+
+def _users() -> Iterator[dict[str, Any]]:
+    named = Summary.objects.filter(public_q(), author=OuterRef("pk"), is_anonymous=False)
+    commented = Comment.objects.filter(_shown(), public_q("summary__"), author=OuterRef("pk"))
+    people = User.objects.filter(Exists(named) | Exists(commented)).exclude(
+        accounts.placeholder_q()
+    )
+    for person in sorted(people, key=lambda p: p.username):
+        yield _plain("users.jsonl", person)
+
+
+def _papers() -> Iterator[dict[str, Any]]:
+    identifiers = PaperIdentifier.objects.order_by("scheme", "value")
+    rows = (
+        Paper.objects.select_related("venue")
+        .prefetch_related(Prefetch("identifiers", queryset=identifiers))
+        .order_by("pk")
+    )
+    for paper in rows.iterator(chunk_size=_CHUNK):
+        yield {
+            **_plain("papers.jsonl", paper),
+            "venue": paper.venue.key if paper.venue else None,
+            "identifiers": [
+                {"scheme": i.scheme, "value": i.value} for i in paper.identifiers.all()
+            ],
+        }
+
+
+def _summaries() -> Iterator[dict[str, Any]]:
+    rows = public_summaries().select_related("author").order_by("pk")
+    for summary in rows.iterator(chunk_size=_CHUNK):
+        author = None if summary.is_anonymous else _author(summary.author)
+        yield {**_plain("summaries.jsonl", summary), "author": author}
+
+
+def _comments() -> Iterator[dict[str, Any]]:
+    shown_reply = Comment.objects.filter(_shown(), parent=OuterRef("pk"))
+    rows = (
+        Comment.objects.filter(public_q("summary__"))
+        .filter(_shown() | Q(Exists(shown_reply)))
+        .select_related("author")
+        .order_by("pk")
+    )
+    for comment in rows.iterator(chunk_size=_CHUNK):
+        record = _plain("comments.jsonl", comment)
+        if comment.is_deleted:  # a tombstone holding shown replies: no author, no text
+            record.update(markdown="", html="", edited_at=None)
+        record.update(
+            author=None if comment.is_deleted else _author(comment.author),
+            deleted=comment.is_deleted,
+        )
+        yield record
+
+
+def _votes() -> Iterator[dict[str, Any]]:
+    rows = (
+        public_summaries()
+        .annotate(
+            up=Count("votes", filter=Q(votes__value=1)),
+            down=Count("votes", filter=Q(votes__value=-1)),
+        )
+        .order_by("pk")
+        .values_list("pk", "score", "up", "down")
+    )
+    for summary_id, score, up, down in rows.iterator(chunk_size=_CHUNK):
+        yield {"summary_id": summary_id, "score": score, "up": up, "down": down}
+
+
+_FILES: dict[str, Callable[[], Iterable[dict[str, Any]]]] = {
+    "venues.jsonl": _venues,
+    "users.jsonl": _users,
+    "papers.jsonl": _papers,
+    "summaries.jsonl": _summaries,
+    "comments.jsonl": _comments,
+    "votes.jsonl": _votes,
+}
+FILES = tuple(_FILES)
+
+
+def _author(user: User) -> str | None:
+    return None if accounts.is_placeholder(user.username) else user.username
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    stale_renders: int = 0  # summaries and comments rendered by another renderer version
+    dump_renderer_version: int | None = None
+
+
+def load(directory: Path, *, force: bool = False) -> LoadReport:
+    """Load a dump written by `write`, all or nothing. A database with content is refused
+    unless `force`; then rows that clash with existing ones abort the load."""
+    manifest = _read_manifest(directory)
+    with transaction.atomic():
+        if not force and any(m.objects.exists() for m in (User, Venue, Paper, Summary, Comment)):
+            raise DumpError(
+                "The database already has content; load a dump only into an empty one "
+                "(or pass --force to try anyway)."
+            )
+        loader = _Loader(directory)
+        try:
+            report = loader.run()
+        except DatabaseError as error:  # a clash with existing rows, or a value too long
+            raise DumpError(f"The database refused the dump: {error}".strip()) from error
+        for name, info in manifest["files"].items():
+            if loader.lines[name] != info.get("records"):
+                raise DumpError(f"{name}: {loader.lines[name]} records, not {info['records']}.")
+        _reset_sequences()
+    report.dump_renderer_version = manifest.get("renderer_version")
+    return report
+
+
+def _read_manifest(directory: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DumpError(f"manifest.json: cannot be read ({error}).") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise DumpError(f"manifest.json: this is not a {FORMAT}.")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise DumpError(
+            f"manifest.json: format version {version!r}; this site reads up to {FORMAT_VERSION}."
+        )
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != set(FILES):
+        raise DumpError(f"manifest.json: 'files' must list exactly {', '.join(FILES)}.")
+    for name in FILES:
+        try:
+            actual = hashlib.sha256((directory / name).read_bytes()).hexdigest()
+        except OSError as error:
+            raise DumpError(f"{name}: cannot be read ({error}).") from error
+        if not isinstance(files[name], dict) or actual != files[name].get("sha256"):
+            raise DumpError(f"{name}: its SHA-256 does not match manifest.json (changed or cut).")
+    return manifest
+
+
+def _reset_sequences() -> None:
+    """Rows were inserted with their ids; PostgreSQL's sequences must move past them."""
+    models: list[type[Model]] = [Venue, Paper, PaperIdentifier, Summary, Revision, Comment, Vote]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
+
+
+@contextmanager
+def _dates_as_given(*models: type[Model]) -> Iterator[None]:
+    """Switch off auto_now/auto_now_add while loading so rows keep the dump's dates. Only
+    load_dump does this, in its own process; the flags are restored even on error."""
+    fields = [f for m in models for f in m._meta.concrete_fields if isinstance(f, DateField)]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+class _Line:
+    """One parsed line; every check names the file and line when it fails."""
+
+    def __init__(self, name: str, number: int, text: str) -> None:
+        self.name, self.where = name, f"{name} line {number}"
+        try:
+            record = json.loads(text)
+        except ValueError as error:
+            raise DumpError(f"{self.where}: not JSON ({error}).") from error
+        if not isinstance(record, dict):
+            raise DumpError(f"{self.where}: expected a JSON object.")
+        self.record: dict[str, Any] = record
+
+    def fail(self, message: str) -> DumpError:
+        return DumpError(f"{self.where}: {message}")
+
+    def plain(self) -> dict[str, Any]:
+        """The file's plain fields, checked and converted, ready for the model."""
+        return {key: self.value(key, kind) for key, kind in _PLAIN[self.name].items()}
+
+    def value(self, key: str, kind: str) -> Any:
+        if key not in self.record:
+            raise self.fail(f"'{key}' is missing.")
+        raw = self.record[key]
+        if raw is None and kind.endswith("?"):
+            return None
+        kind = kind.rstrip("?")
+        if kind == "time" and isinstance(raw, str):
+            moment = _parse_time(raw)
+            if moment is not None:
+                return moment
+        # JSON true/false arrive as bool, which Python also counts as an int.
+        number = isinstance(raw, int) and not isinstance(raw, bool)
+        valid = {
+            "count": number and raw >= 0,
+            "signed": number,
+            "text": isinstance(raw, str),
+            "flag": isinstance(raw, bool),
+            "texts": isinstance(raw, list) and all(isinstance(item, str) for item in raw),
+            "list": isinstance(raw, list),
+        }.get(kind, False)
+        if not valid:
+            raise self.fail(f"'{key}' is not a valid {kind}: {json.dumps(raw)[:80]}.")
+        return raw
+
+    def known(self, key: str, value: Any, ids: Container[Any], what: str) -> None:
+        """A reference (None: no reference) must name something loaded before it."""
+        if value is not None and value not in ids:
+            raise self.fail(f"'{key}' {value} names no {what} earlier in this dump.")
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+class _Loader:
+    """Reads the files in dependency order, checking each line and every reference."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.lines: dict[str, int] = {}
+        self.report = LoadReport()
+        self.venues: dict[str, int] = {}  # key -> id
+        self.users: dict[str, int] = {}  # username -> id (0 until inserted)
+        self.papers: set[int] = set()
+        self.identifiers: list[PaperIdentifier] = []  # of the batch of papers being loaded
+        self.summaries: set[int] = set()
+        self.comments: dict[int, int] = {}  # id -> summary id
+        self.anonymous_slots: dict[int, int] = {}  # paper id -> anonymous summaries so far
+        self.anonymous_authors: dict[int, int] = {}  # slot -> placeholder id
+        self.deleted_author: int | None = None
+
+    def run(self) -> LoadReport:
+        with _dates_as_given(Summary, Comment, Revision):
+            self._load("venues.jsonl", self._venue, Venue)
+            self._load("users.jsonl", self._user, User, after=self._user_ids)
+            self._load("papers.jsonl", self._paper, Paper, after=self._identifiers)
+            self._load("summaries.jsonl", self._summary, Summary, after=self._revisions)
+            self._load("comments.jsonl", self._comment, Comment)
+            self._load_votes()
+        return self.report
+
+    def _records(self, name: str) -> Iterator[_Line]:
+        count = 0
+        with (self.directory / name).open(encoding="utf-8") as lines:
+            for number, text in enumerate(lines, start=1):
+                if text.strip():
+                    count += 1
+                    yield _Line(name, number, text)
+        self.lines[name] = count
+
+    def _load(
+        self,
+        name: str,
+        build: Callable[[_Line], Any],
+        model: type[Model],
+        after: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        batch: list[Any] = []
+        total = 0
+        for line in self._records(name):
+            batch.append(build(line))
+            if len(batch) == _CHUNK:
+                total += self._flush(model, batch, after)
+                batch = []
+        self.report.counts[name] = total + self._flush(model, batch, after)
+
+    @staticmethod
+    def _flush(
+        model: type[Model], batch: list[Any], after: Callable[[list[Any]], None] | None
+    ) -> int:
+        if batch:
+            model._default_manager.bulk_create(batch)
+            if after is not None:
+                after(batch)
+        return len(batch)
+
+    def _venue(self, line: _Line) -> Venue:
+        values = line.plain()
+        if values["key"] in self.venues:
+            raise line.fail(f"venue {values['key']!r} appears twice.")
+        self.venues[values["key"]] = values["id"]
+        return Venue(**values)
+
+    def _user(self, line: _Line) -> User:
+        values = line.plain()
+        name = values["username"]
+        if not name or accounts.is_placeholder(name) or name in self.users:
+            raise line.fail(f"username {name!r} is empty, reserved or repeated.")
+        self.users[name] = 0
+        # Loaded people cannot sign in here: no password, no e-mail address.
+        return User(**values, password=make_password(None))
+
+    def _user_ids(self, batch: list[User]) -> None:
+        names = [user.username for user in batch]
+        self.users.update(User.objects.filter(username__in=names).values_list("username", "pk"))
+
+    def _paper(self, line: _Line) -> Paper:
+        values = line.plain()
+        venue = line.value("venue", "text?")
+        line.known("venue", venue, self.venues, "venue")
+        if values["id"] in self.papers:
+            raise line.fail(f"paper {values['id']} appears twice.")
+        for item in line.value("identifiers", "list"):
+            if not (isinstance(item, dict) and set(item) == {"scheme", "value"}) or not all(
+                isinstance(v, str) for v in item.values()
+            ):
+                raise line.fail("each identifier needs a 'scheme' and a 'value' string.")
+            self.identifiers.append(
+                PaperIdentifier(paper_id=values["id"], scheme=item["scheme"], value=item["value"])
+            )
+        self.papers.add(values["id"])
+        return Paper(**values, venue_id=self.venues.get(venue or ""))
+
+    def _identifiers(self, batch: list[Paper]) -> None:
+        PaperIdentifier.objects.bulk_create(self.identifiers)
+        self.identifiers = []
+
+    def _summary(self, line: _Line) -> Summary:
+        values = line.plain()
+        line.known("paper_id", values["paper_id"], self.papers, "paper")
+        author = line.value("author", "text?")
+        line.known("author", author, self.users, "user")
+        if values["id"] in self.summaries:
+            raise line.fail(f"summary {values['id']} appears twice.")
+        self.summaries.add(values["id"])
+        self._count_render(values["renderer_version"])
+        return Summary(
+            **values,
+            author_id=self._anonymous(values["paper_id"]) if author is None else self.users[author],
+            is_anonymous=author is None,
+            status=Summary.Status.PUBLISHED,
+            visibility=Summary.Visibility.PUBLIC,
+        )
+
+    def _revisions(self, batch: list[Summary]) -> None:
+        """Each loaded summary starts its history with the text it has."""
+        Revision.objects.bulk_create(
+            Revision(
+                summary_id=s.pk,
+                number=1,
+                markdown=s.markdown,
+                status=s.status,
+                created_at=s.edited_at or s.published_at or s.created_at,
+            )
+            for s in batch
+        )
+
+    def _comment(self, line: _Line) -> Comment:
+        values = line.plain()
+        line.known("summary_id", values["summary_id"], self.summaries, "public summary")
+        parent = values["parent_id"]
+        if parent is not None and self.comments.get(parent) != values["summary_id"]:
+            raise line.fail(f"'parent_id' {parent} names no earlier comment on that summary.")
+        author = line.value("author", "text?")
+        line.known("author", author, self.users, "user")
+        deleted = line.value("deleted", "flag")
+        if values["id"] in self.comments:
+            raise line.fail(f"comment {values['id']} appears twice.")
+        self.comments[values["id"]] = values["summary_id"]
+        if not deleted:
+            self._count_render(values["renderer_version"])
+        return Comment(
+            **values,
+            author_id=self._deleted() if author is None else self.users[author],
+            # The dump does not say when a tombstone was deleted; its creation time stands in.
+            deleted_at=values["created_at"] if deleted else None,
+        )
+
+    def _load_votes(self) -> None:
+        counts: dict[int, tuple[int, int]] = {}
+        for line in self._records("votes.jsonl"):
+            summary_id = line.value("summary_id", "count")
+            line.known("summary_id", summary_id, self.summaries, "public summary")
+            if summary_id in counts:
+                raise line.fail(f"summary {summary_id} has a second line.")
+            counts[summary_id] = (line.value("up", "count"), line.value("down", "count"))
+        most = max((up + down for up, down in counts.values()), default=0)
+        voters = [accounts.placeholder(f"voter-{n}", "[voter]").pk for n in range(1, most + 1)]
+        Vote.objects.bulk_create(
+            (
+                Vote(summary_id=summary_id, user_id=voters[n], value=1 if n < up else -1)
+                for summary_id, (up, down) in counts.items()
+                for n in range(up + down)
+            ),
+            batch_size=_CHUNK,
+        )
+        self.report.counts["votes.jsonl"] = len(counts)
+
+    def _anonymous(self, paper_id: int) -> int:
+        """The k-th anonymous summary of a paper belongs to placeholder anonymous-k: one
+        summary per author per paper holds without a user per summary."""
+        slot = self.anonymous_slots[paper_id] = self.anonymous_slots.get(paper_id, 0) + 1
+        if slot not in self.anonymous_authors:
+            self.anonymous_authors[slot] = accounts.placeholder(f"anonymous-{slot}", "Anonymous").pk
+        return self.anonymous_authors[slot]
+
+    def _deleted(self) -> int:
+        if self.deleted_author is None:
+            self.deleted_author = accounts.placeholder("deleted").pk
+        return self.deleted_author
+
+    def _count_render(self, version: int) -> None:
+        if version != RENDERER_VERSION:
+            self.report.stale_renders += 1

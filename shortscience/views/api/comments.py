@@ -1,0 +1,54 @@
+"""The discussion under a summary: reading the threads and posting a comment or a reply."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from shortscience.services import comments, summaries
+from shortscience.views.api import auth
+from shortscience.views.api.errors import documented
+from shortscience.views.api.schemas import CommentOut, Id, Links, comment_out
+
+router = Router(auth=auth.READ)
+
+
+class CommentList(Schema):
+    summary_id: int
+    items: list[CommentOut] = Field(description="Threads, oldest first; replies one level deep")
+
+
+@router.get(
+    "/summaries/{int:summary_id}/comments",
+    response={200: CommentList, **documented(401, 404, 422)},
+    openapi_extra=auth.OPTIONAL_AUTH,
+)
+def comment_list(request: HttpRequest, summary_id: Id) -> CommentList:
+    """The comments on a summary the caller may see."""
+    found = summaries.get_visible(summary_id, auth.reader(request))
+    links = Links(request)
+    threads = comments.threads([found.pk]).get(found.pk, [])
+    return CommentList(
+        summary_id=found.pk,
+        items=[
+            comment_out(links, top, top.thread_replies)  # type: ignore[attr-defined]
+            for top in threads
+        ],
+    )
+
+
+class CommentIn(Schema):
+    markdown: str = Field(description="Markdown with $math$")
+    parent: Id | None = Field(None, description="The comment this replies to")
+
+
+@router.post(
+    "/summaries/{int:summary_id}/comments",
+    auth=auth.WRITE,
+    response={201: CommentOut, **documented(400, 401, 403, 404, 422, 429)},
+)
+def comment_add(request: HttpRequest, summary_id: Id, payload: CommentIn) -> Status[CommentOut]:
+    """Comment on a public summary, or reply to one of its comments."""
+    user = auth.writer(request, "commenting")
+    comment = comments.add(user, summary_id, payload.markdown, payload.parent)
+    return Status(201, comment_out(Links(request), comment, []))

@@ -1,0 +1,211 @@
+"""What the API shows of papers, people, summaries and comments, and the functions that build
+it from the models.
+
+`summary_out` is the only place a summary's author is turned into JSON, as
+`summaries/_byline.html` is for the pages: an anonymous summary has `author: null` and nothing
+else that names, links or counts its author.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from django.http import HttpRequest
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.services.cards import SummaryCard
+from shortscience.services.text import clean_text
+
+# Text from a query string, a path or a JSON body, without the NUL bytes and lone surrogates
+# that neither database can store or compare.
+CleanStr = Annotated[str, AfterValidator(clean_text)]
+# A row id in a path: larger numbers are a 422, never a database overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class Links:
+    """Absolute URLs of this site, for the request's host."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.base = request.build_absolute_uri("/").rstrip("/")
+
+    def site(self, path: str) -> str:
+        return self.base + path
+
+    def api(self, path: str) -> str:
+        return f"{self.base}/api/v1{path}"
+
+
+class PersonRef(Schema):
+    username: str
+    name: str
+    url: str
+    api_url: str
+
+
+class VenueRef(Schema):
+    key: str
+    name: str
+    url: str
+    api_url: str
+
+
+class PaperRef(Schema):
+    id: int
+    title: str
+    year: int | None
+    url: str
+    api_url: str
+
+
+class IdentifierOut(Schema):
+    scheme: str
+    value: str
+    link: str
+
+
+class PaperOut(PaperRef):
+    authors: list[str]
+    venue: VenueRef | None
+    abstract: str
+    source_url: str = Field(description="The paper itself, where it was published")
+
+
+class PaperListItem(PaperRef):
+    authors: list[str]
+    venue: VenueRef | None
+    summary_count: int = Field(description="Public summaries")
+
+
+class SummaryOut(Schema):
+    id: int
+    url: str
+    api_url: str
+    paper: PaperRef
+    author: PersonRef | None = Field(description="null when the summary is anonymous")
+    anonymous: bool
+    status: Literal["draft", "published"]
+    visibility: Literal["public", "private"]
+    hidden: bool = Field(description="Hidden by a moderator (only its author sees it)")
+    score: int
+    comment_count: int
+    published_at: datetime | None
+    edited_at: datetime | None
+    markdown: str
+    html: str
+    my_vote: int = Field(description="The caller's vote: 1, -1 or 0")
+    mine: bool = Field(description="The caller wrote it")
+
+
+class CommentOut(Schema):
+    id: int
+    author: PersonRef | None = Field(description="null once the comment is deleted")
+    deleted: bool
+    created_at: datetime
+    edited_at: datetime | None
+    html: str
+    replies: list[CommentOut]
+
+
+class PageOut(Schema):
+    next: str | None = Field(description="URL of the next page; null on the last one")
+    next_cursor: str | None
+
+
+class SummaryPage(PageOut):
+    items: list[SummaryOut]
+
+
+def person_ref(links: Links, person: User) -> PersonRef:
+    path = f"/users/{quote(person.username, safe='')}/"
+    return PersonRef(
+        username=person.username,
+        name=person.shown_name,
+        url=links.site(path),
+        api_url=links.api(path.rstrip("/")),
+    )
+
+
+def venue_ref(links: Links, venue: Venue) -> VenueRef:
+    key = quote(venue.key, safe="")
+    return VenueRef(
+        key=venue.key,
+        name=venue.name,
+        url=links.site(f"/venues/{key}/"),
+        api_url=links.api(f"/venues/{key}"),
+    )
+
+
+def paper_ref(links: Links, paper: Paper) -> PaperRef:
+    return PaperRef(
+        id=paper.pk,
+        title=paper.title,
+        year=paper.year,
+        url=links.site(paper.get_absolute_url()),
+        api_url=links.api(f"/papers/{paper.pk}"),
+    )
+
+
+def paper_out(links: Links, paper: Paper) -> PaperOut:
+    return PaperOut(
+        **paper_ref(links, paper).model_dump(),
+        authors=list(paper.authors),
+        venue=venue_ref(links, paper.venue) if paper.venue else None,
+        abstract=paper.abstract,
+        source_url=paper.url,
+    )
+
+
+def paper_item(links: Links, paper: Paper, summary_count: int) -> PaperListItem:
+    return PaperListItem(
+        **paper_ref(links, paper).model_dump(),
+        authors=list(paper.authors),
+        venue=venue_ref(links, paper.venue) if paper.venue else None,
+        summary_count=summary_count,
+    )
+
+
+def identifier_out(identifier: PaperIdentifier) -> IdentifierOut:
+    return IdentifierOut(scheme=identifier.scheme, value=identifier.value, link=identifier.link)
+
+
+def summary_out(links: Links, card: SummaryCard, paper: Paper | None = None) -> SummaryOut:
+    """`paper`, when the caller has it already (all summaries of one paper), saves a query per
+    summary."""
+    summary = card.summary
+    return SummaryOut(
+        id=summary.pk,
+        url=links.site(summary.get_absolute_url()),
+        api_url=links.api(f"/summaries/{summary.pk}"),
+        paper=paper_ref(links, paper or summary.paper),
+        author=None if summary.is_anonymous else person_ref(links, summary.author),
+        anonymous=summary.is_anonymous,
+        status="published" if summary.status == Summary.Status.PUBLISHED else "draft",
+        visibility="private" if summary.visibility == Summary.Visibility.PRIVATE else "public",
+        hidden=summary.is_hidden,
+        score=summary.score,
+        comment_count=summary.comment_count,
+        published_at=summary.published_at,
+        edited_at=summary.edited_at,
+        markdown=summary.markdown,
+        html=summary.html,
+        my_vote=card.my_vote,
+        mine=card.is_mine,
+    )
+
+
+def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> CommentOut:
+    """A comment with its replies; a deleted one keeps its place but loses text and author."""
+    return CommentOut(
+        id=comment.pk,
+        author=None if comment.is_deleted else person_ref(links, comment.author),
+        deleted=comment.is_deleted,
+        created_at=comment.created_at,
+        edited_at=None if comment.is_deleted else comment.edited_at,
+        html="" if comment.is_deleted else comment.html,
+        replies=[comment_out(links, reply, []) for reply in replies],
+    )

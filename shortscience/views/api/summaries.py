@@ -1,0 +1,104 @@
+"""Summaries: one by id, the ranked lists and the activity feed (cursor-paged), and writing,
+editing and deleting your own."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from shortscience.services import cards, papers, rankings, summaries
+from shortscience.views.api import auth
+from shortscience.views.api.errors import documented
+from shortscience.views.api.pagination import PageParams, next_url, paginate
+from shortscience.views.api.schemas import Id, Links, SummaryOut, SummaryPage, summary_out
+
+router = Router(auth=auth.READ)
+
+
+def _page(request: HttpRequest, order: str, params: PageParams) -> SummaryPage:
+    ordering = rankings.TABS[order]
+    page = paginate(rankings.ranked(order), ordering, params.cursor, params.limit)
+    links = Links(request)
+    return SummaryPage(
+        items=[summary_out(links, c) for c in cards.build(page.items, auth.reader(request))],
+        next=next_url(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/summaries",
+    response={200: SummaryPage, **documented(400, 401, 422)},
+    openapi_extra=auth.OPTIONAL_AUTH,
+)
+def summary_list(
+    request: HttpRequest,
+    params: Query[PageParams],
+    order: Literal["recent", "best", "popular"] = "recent",
+) -> SummaryPage:
+    """Public summaries: newest first (`recent`), by score (`best`) or by latest activity
+    (`popular`), as on the home page."""
+    return _page(request, order, params)
+
+
+@router.get(
+    "/activity",
+    response={200: SummaryPage, **documented(400, 401, 422)},
+    openapi_extra=auth.OPTIONAL_AUTH,
+)
+def activity(request: HttpRequest, params: Query[PageParams]) -> SummaryPage:
+    """The feed of newly published public summaries, newest first."""
+    return _page(request, "recent", params)
+
+
+@router.get(
+    "/summaries/{int:summary_id}",
+    response={200: SummaryOut, **documented(401, 404, 422)},
+    openapi_extra=auth.OPTIONAL_AUTH,
+)
+def summary(request: HttpRequest, summary_id: Id) -> SummaryOut:
+    """A public summary, or one of the caller's own (draft, private or hidden)."""
+    viewer = auth.reader(request)
+    found = summaries.get_visible(summary_id, viewer)
+    return summary_out(Links(request), cards.build([found], viewer)[0])
+
+
+class SummaryIn(Schema):
+    markdown: str = Field(description="Markdown with $math$")
+    publish: bool = Field(True, description="false keeps it a draft")
+    private: bool = Field(False, description="Only you and your share link see it")
+    anonymous: bool = Field(False, description="Never show your name with it")
+
+
+@router.put(
+    "/papers/{int:paper_id}/summary",
+    auth=auth.WRITE,
+    response={200: SummaryOut, **documented(400, 401, 403, 404, 409, 422, 429)},
+)
+def write(request: HttpRequest, paper_id: Id, payload: SummaryIn) -> SummaryOut:
+    """Create or replace the caller's summary of a paper (each change is a new revision)."""
+    user = auth.writer(request, "publishing")
+    saved = summaries.save(
+        user,
+        papers.get(paper_id),
+        summaries.SaveRequest(
+            markdown=payload.markdown,
+            publish=payload.publish,
+            private=payload.private,
+            anonymous=payload.anonymous,
+        ),
+    )
+    return summary_out(Links(request), cards.build([saved], user)[0])
+
+
+@router.delete(
+    "/summaries/{int:summary_id}",
+    auth=auth.WRITE,
+    response={204: None, **documented(401, 403, 404, 422)},
+)
+def delete(request: HttpRequest, summary_id: Id) -> Status[None]:
+    """Delete the caller's summary with its revisions, votes and comments."""
+    summaries.delete(summary_id, auth.writer(request))
+    return Status(204, None)

@@ -1,0 +1,81 @@
+"""Venues: the list with paper and summary counts, and one venue's papers by year."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from shortscience.services import papers
+from shortscience.views.api import auth
+from shortscience.views.api.errors import documented
+from shortscience.views.api.schemas import (
+    CleanStr,
+    Links,
+    PaperListItem,
+    VenueRef,
+    paper_item,
+    venue_ref,
+)
+
+router = Router(auth=auth.READ)
+
+
+class VenueItem(VenueRef):
+    paper_count: int
+    summary_count: int = Field(description="Public summaries of its papers")
+
+
+class VenueParams(Schema):
+    year: int | None = Field(None, ge=1, le=9999, description="Only this year's papers")
+
+
+class VenueDetail(VenueRef):
+    description_html: str
+    years: list[int] = Field(description="Years with papers, newest first")
+    year: int | None = Field(description="The year asked for, if any")
+    papers: list[PaperListItem]
+
+
+@router.get(
+    "/venues",
+    response={200: list[VenueItem], **documented(401)},
+    openapi_extra=auth.OPTIONAL_AUTH,
+)
+def venue_list(request: HttpRequest) -> list[VenueItem]:
+    """Every venue, by key."""
+    links = Links(request)
+    return [
+        VenueItem(
+            **venue_ref(links, venue).model_dump(),
+            paper_count=venue.paper_count,  # type: ignore[attr-defined]
+            summary_count=venue.summary_count,  # type: ignore[attr-defined]
+        )
+        for venue in papers.venues()
+    ]
+
+
+@router.get(
+    "/venues/{key}",
+    response={200: VenueDetail, **documented(401, 404, 422)},
+    openapi_extra=auth.OPTIONAL_AUTH,
+)
+def venue(
+    request: HttpRequest,
+    key: Annotated[CleanStr, Field(min_length=1, max_length=100)],
+    params: Query[VenueParams],
+) -> VenueDetail:
+    """A venue with its papers (of one `year`, or all), newest year first."""
+    found = papers.venue_page(key, params.year)
+    links = Links(request)
+    return VenueDetail(
+        **venue_ref(links, found.venue).model_dump(),
+        description_html=found.venue.description_html,
+        years=found.years,
+        year=found.year,
+        papers=[
+            paper_item(links, paper, paper.summary_count)  # type: ignore[attr-defined]
+            for paper in found.papers
+        ],
+    )

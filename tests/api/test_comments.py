@@ -1,0 +1,84 @@
+"""Comments through the API: threads with replies one level deep, tombstones, posting."""
+
+import pytest
+
+from shortscience.models import Comment
+from shortscience.services import comments
+from tests.api.conftest import error_shape, with_token
+from tests.conftest import make_summary, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_comments_come_as_threads_with_replies(stranger):
+    summary = make_summary()
+    alice, bob = make_user("alice"), make_user("bob")
+    top = comments.add(alice, summary.pk, "Nice $x$")
+    reply = comments.add(bob, summary.pk, "Agreed", top.pk)
+    second = comments.add(bob, summary.pk, "Another point")
+    response = stranger.get(f"/summaries/{summary.pk}/comments")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["summary_id"] == summary.pk
+    assert [c["id"] for c in body["items"]] == [top.pk, second.pk]
+    first = body["items"][0]
+    assert first["author"]["username"] == "alice" and "katex" in first["html"]
+    assert [r["id"] for r in first["replies"]] == [reply.pk]
+    assert first["replies"][0]["author"]["username"] == "bob"
+
+
+def test_a_deleted_comment_with_replies_stays_as_a_tombstone(stranger):
+    summary = make_summary()
+    alice = make_user()
+    top = comments.add(alice, summary.pk, "Secret words")
+    comments.add(make_user(), summary.pk, "Reply", top.pk)
+    comments.delete(alice, top.pk)
+    first = stranger.get(f"/summaries/{summary.pk}/comments").json()["items"][0]
+    assert first["deleted"] is True
+    assert first["author"] is None and first["html"] == ""
+    assert len(first["replies"]) == 1
+
+
+def test_the_comments_of_a_private_summary_are_not_found_for_others(stranger):
+    summary = make_summary(private=True)
+    assert stranger.get(f"/summaries/{summary.pk}/comments").status_code == 404
+    own = with_token(summary.author, "read").get(f"/summaries/{summary.pk}/comments")
+    assert own.status_code == 200
+
+
+def test_posting_a_comment_and_a_reply():
+    summary = make_summary()
+    client = with_token(make_user("carol"))
+    response = client.post(f"/summaries/{summary.pk}/comments", {"markdown": "Why *this*?"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["author"]["username"] == "carol" and "<em>this</em>" in body["html"]
+    reply = client.post(
+        f"/summaries/{summary.pk}/comments", {"markdown": "Because.", "parent": body["id"]}
+    )
+    assert reply.status_code == 201
+    assert Comment.objects.get(pk=reply.json()["id"]).parent_id == body["id"]
+
+
+def test_an_empty_comment_is_refused():
+    summary = make_summary()
+    response = with_token(make_user()).post(f"/summaries/{summary.pk}/comments", {"markdown": ""})
+    assert response.status_code == 400
+    assert "markdown" in error_shape(response)["fields"]
+
+
+def test_replying_to_a_comment_that_is_gone_is_a_404():
+    summary = make_summary()
+    response = with_token(make_user()).post(
+        f"/summaries/{summary.pk}/comments", {"markdown": "hi", "parent": 999999}
+    )
+    assert response.status_code == 404
+
+
+def test_a_locked_discussion_refuses_comments():
+    summary = make_summary()
+    summary.comments_locked = True
+    summary.save()
+    response = with_token(make_user()).post(f"/summaries/{summary.pk}/comments", {"markdown": "x"})
+    assert response.status_code == 403
+    assert not Comment.objects.exists()

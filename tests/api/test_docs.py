@@ -1,0 +1,106 @@
+"""The OpenAPI document and the browsable docs page: complete, served from this site only, and
+working under the site's Content-Security-Policy (checked in a real browser too)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from tests.browser import conftest as browser_conftest
+from tests.conftest import make_summary, make_user
+
+# The browser fixtures of tests/browser/ (Debian's chromium driven by Playwright).
+browser = browser_conftest.browser
+page_factory = browser_conftest.page_factory
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def openapi() -> dict:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_openapi_document_names_the_api_and_every_operation():
+    document = openapi()
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "ShortScience API"
+    assert document["info"]["version"] == "1"
+    operations = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, methods in document["paths"].items()
+        for method in methods
+    }
+    assert operations == {
+        "GET /papers/{paper_id}",
+        "GET /papers/{paper_id}/summaries",
+        "GET /papers/lookup",
+        "POST /papers/counts",
+        "GET /search",
+        "GET /summaries",
+        "GET /activity",
+        "GET /summaries/{summary_id}",
+        "DELETE /summaries/{summary_id}",
+        "PUT /papers/{paper_id}/summary",
+        "POST /summaries/{summary_id}/vote",
+        "GET /summaries/{summary_id}/comments",
+        "POST /summaries/{summary_id}/comments",
+        "GET /users/{username}",
+        "GET /users/{username}/summaries",
+        "GET /venues",
+        "GET /venues/{key}",
+    }
+    assert set(document["components"]["securitySchemes"]) == {"BearerToken", "SignedInSession"}
+
+
+def test_every_operation_is_described_in_docs_api_md():
+    guide = (ROOT / "docs" / "api.md").read_text()
+    for path, methods in openapi()["paths"].items():
+        for method in methods:
+            heading = f"`{method.upper()} {path}"
+            assert heading in guide, heading
+
+
+def test_the_docs_page_loads_swagger_ui_from_this_site_without_inline_script(db):
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    sources = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html)
+    assert "/static/ninja/swagger-ui-bundle.js" in sources
+    assert all(source.startswith("/static/") for source in sources), sources
+    for source in sources:
+        assert finders.find(source.removeprefix("/static/")), source
+    for tag, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+        assert "src=" not in tag or not body.strip()
+    assert '"validatorUrl": null' in html  # no call to the public validator service
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_docs_page_renders_every_operation_with_no_policy_violation(live_server, page_factory):
+    make_summary(author=make_user("docsauthor"))
+    page = page_factory()
+    page.add_init_script(
+        """
+        window.__cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (e) => {
+          window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+        });
+        """
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = page.goto(live_server.url + "/api/v1/docs")
+    assert response is not None and response.status == 200
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() == 17
+    assert "ShortScience API" in page.locator(".title").first.inner_text()
+    browser_conftest.screenshot(page, "api-docs")
+    assert page.evaluate("window.__cspViolations") == []
+    assert errors == []
