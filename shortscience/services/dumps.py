@@ -55,58 +55,31 @@ from shortscience.services.summaries import public_q, public_summaries
 FORMAT = "shortscience-public-dump"
 FORMAT_VERSION = 1
 _CHUNK = 2000
-# The fields each file copies as they are (dump key = model field) and their JSON kinds; "?"
-# allows null. The other keys (author, venue, identifiers, deleted, vote counts) are written
-# and read by hand below.
-_PLAIN: dict[str, dict[str, str]] = {
-    "venues.jsonl": {
-        "id": "count",
-        "key": "text",
-        "name": "text",
-        "url": "text",
-        "description_markdown": "text",
-        "description_html": "text",
-    },
-    "users.jsonl": {
-        "username": "text",
-        "display_name": "text",
-        "description_markdown": "text",
-        "description_html": "text",
-        "orcid": "text",
-    },
-    "papers.jsonl": {
-        "id": "count",
-        "title": "text",
-        "authors": "texts",
-        "year": "count?",
-        "abstract": "text",
-        "url": "text",
-        "categories": "texts",
-    },
-    "summaries.jsonl": {
-        "id": "count",
-        "paper_id": "count",
-        "markdown": "text",
-        "html": "text",
-        "renderer_version": "count",
-        "score": "signed",
-        "comment_count": "count",
-        "comments_locked": "flag",
-        "created_at": "time",
-        "published_at": "time?",
-        "edited_at": "time?",
-        "last_activity_at": "time",
-    },
-    "comments.jsonl": {
-        "id": "count",
-        "summary_id": "count",
-        "parent_id": "count?",
-        "markdown": "text",
-        "html": "text",
-        "renderer_version": "count",
-        "created_at": "time",
-        "edited_at": "time?",
-    },
+
+
+def _kinds(spec: str) -> dict[str, str]:
+    return {key: kind or "text" for key, _, kind in (item.partition(":") for item in spec.split())}
+
+
+# The fields each file copies as they are (dump key = model field) with their JSON kinds:
+# text (the default), texts (list of text), count (int >= 0), signed, flag, time (ISO 8601);
+# "?" allows null. The other keys (author, venue, identifiers, deleted, vote counts) are
+# written and read by hand below.
+_PLAIN = {
+    "venues.jsonl": _kinds("id:count key name url description_markdown description_html"),
+    "users.jsonl": _kinds("username display_name description_markdown description_html orcid"),
+    "papers.jsonl": _kinds(
+        "id:count title authors:texts year:count? abstract url categories:texts"
+    ),
+    "summaries.jsonl": _kinds(
+        "id:count paper_id:count markdown html renderer_version:count score:signed "
+        "comment_count:count comments_locked:flag created_at:time published_at:time? "
+        "edited_at:time? last_activity_at:time"
+    ),
+    "comments.jsonl": _kinds(
+        "id:count summary_id:count parent_id:count? markdown html renderer_version:count "
+        "created_at:time edited_at:time?"
+    ),
 }
 _LICENSE = """\
 ShortScience public data dump from {site}
@@ -159,9 +132,10 @@ def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> dict[str, Any
     digest, count = hashlib.sha256(), 0
     with path.open("wb") as out:
         for record in records:
-            line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-            out.write(line.encode("utf-8"))
-            digest.update(line.encode("utf-8"))
+            text = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            line = text.encode("utf-8")
+            out.write(line)
+            digest.update(line)
             count += 1
     return {"records": count, "sha256": digest.hexdigest()}
 
@@ -316,12 +290,20 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         raise DumpError(f"manifest.json: 'files' must list exactly {', '.join(FILES)}.")
     for name in FILES:
         try:
-            actual = hashlib.sha256((directory / name).read_bytes()).hexdigest()
+            actual = _sha256(directory / name)
         except OSError as error:
             raise DumpError(f"{name}: cannot be read ({error}).") from error
         if not isinstance(files[name], dict) or actual != files[name].get("sha256"):
             raise DumpError(f"{name}: its SHA-256 does not match manifest.json (changed or cut).")
     return manifest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _reset_sequences() -> None:

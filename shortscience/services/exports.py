@@ -275,8 +275,9 @@ def summary_file(summary: Summary) -> str:
     return "\n".join(lines) + "\n" + summary.markdown.rstrip("\n") + "\n"
 
 
-# YAML 1.2 double-quoted scalars are JSON strings, except that these must be escaped too.
-_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+# A JSON string is a YAML double-quoted scalar, once these are escaped too: YAML 1.2 does not
+# allow them raw, and YAML 1.1 readers (PyYAML) take U+0085, U+2028 and U+2029 as line breaks.
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _yaml(value: str | int | bool | None) -> str:

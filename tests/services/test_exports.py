@@ -8,6 +8,8 @@ import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shortscience.metadata.bibtex import parse_bibtex
 from shortscience.models import Paper, PaperIdentifier, Summary, SummaryImage
@@ -76,11 +78,11 @@ def test_the_export_holds_every_summary_with_its_revisions_comments_votes_and_no
 def test_each_summary_is_a_markdown_file_with_yaml_front_matter():
     yaml = pytest.importorskip("yaml")
     ada = make_user("ada")
-    paper = make_paper('Colons: "quotes", #hashes and\u2028odd separators')
+    paper = make_paper('Colons: "quotes", #hashes and\u2028odd\x85separators')
     PaperIdentifier.objects.create(paper=paper, scheme="doi", value="10.1000/xyz")
     summary = make_summary(ada, paper, "# Idea\n\nIt works.", anonymous=True)
     archive = export_of(ada)
-    name = f"summaries/colons-quotes-hashes-andodd-separators-{summary.pk}.md"
+    name = f"summaries/colons-quotes-hashes-andoddseparators-{summary.pk}.md"
     assert name in archive.namelist()
     text = archive.read(name).decode()
     _, front, body = text.split("---\n", 2)
@@ -194,3 +196,19 @@ def test_the_export_holds_nothing_private_of_anyone_else():
     ):
         assert secret not in everything, secret
     assert "Ada asks a question." in everything
+
+
+def test_the_export_costs_the_same_queries_for_few_or_many_summaries():
+    def queries_for(count: int) -> int:
+        person, other = make_user(), make_user()
+        for n in range(count):
+            mine = make_summary(person, make_paper(), f"Summary {n}.")
+            make_summary(person, mine.paper, f"Summary {n}, revised.")
+            theirs = make_summary(other, make_paper())
+            comments.add(person, theirs.pk, f"Comment {n}.")
+            votes.cast(person, theirs.pk, 1)
+        with CaptureQueriesContext(connection) as captured:
+            export_of(person)
+        return len(captured)
+
+    assert queries_for(2) == queries_for(8)
