@@ -173,7 +173,21 @@ def test_importing_the_package_loads_neither_django_nor_v8() -> None:
         """
     )
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(  # noqa: S603 - fixed interpreter and script
-        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
-    )
+    # Starting V8 in a fresh process has been seen to stall (a futex wait, one thread) when
+    # the machine was saturated by other test runs; a bounded wait and one retry keep that
+    # known flake from blocking CI. A second stall fails the test (see the session notes).
+    for attempt in range(2):
+        try:
+            result = subprocess.run(  # noqa: S603 - fixed interpreter and script
+                [sys.executable, "-c", script],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+            )
+            break
+        except subprocess.TimeoutExpired:
+            if attempt == 1:
+                raise
     assert result.returncode == 0, result.stderr
