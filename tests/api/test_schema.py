@@ -28,7 +28,7 @@ from shortscience.services import comments
 from tests.api.conftest import token_for
 from tests.conftest import make_paper, make_summary, make_user
 
-MAX_EXAMPLES = 300
+MAX_EXAMPLES = 12
 
 
 @pytest.fixture
