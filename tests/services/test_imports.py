@@ -110,3 +110,14 @@ def test_the_old_site_csv_becomes_one_users_summaries():
     again = import_legacy_csv(DATA / "legacy-export.csv", author)
     assert again.imported == 3 and Summary.objects.filter(author=author).count() == 3
     assert all(s.revisions.count() == 1 for s in Summary.objects.filter(author=author))
+
+
+def test_the_dblp_command_reports_and_fails_on_broken_xml(tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    call_command("import_dblp", str(DATA / "dblp-sample.xml"))
+    assert "2 papers added" in capsys.readouterr().out
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<dblp><article key='a/b/c'><title>x</title></artcle></dblp>")
+    with pytest.raises(CommandError, match="breaks off"):
+        call_command("import_dblp", str(broken))

@@ -1,14 +1,17 @@
-"""A rich progress bar for the import commands, and their shared report printing."""
+"""What the file import commands share: the command shape, a rich progress bar and the report."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-from django.core.management.base import OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from shortscience.services.imports.runs import ImportReport
+from shortscience.services.imports.runs import Progress as ProgressCallback
 
 
 @contextmanager
@@ -33,3 +36,32 @@ def print_report(stdout: OutputWrapper, stderr: OutputWrapper, report: ImportRep
         f"{report.created} papers added, {report.existing} already known, "
         f"{report.error_count} skipped as malformed."
     )
+
+
+class FileImportCommand(BaseCommand):
+    """An import of one dump file with a progress bar, a checkpoint and a report."""
+
+    label = ""
+
+    def run_import(self, path: Path, progress: ProgressCallback, restart: bool) -> ImportReport:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--restart", action="store_true", help="ignore an earlier checkpoint")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        title = f"{self.label} {path.name}"
+        with file_progress(title) as bar:
+            task = bar.add_task(title, total=path.stat().st_size)
+            report = self.run_import(
+                path,
+                lambda done, total: bar.update(task, completed=done, total=total),
+                options["restart"],
+            )
+        print_report(self.stdout, self.stderr, report)
+        if report.fatal:
+            raise CommandError(report.fatal)
