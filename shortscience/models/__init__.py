@@ -1,10 +1,13 @@
 """The data model: users, papers and their identifiers, venues, summaries, revisions, votes,
-comments and uploaded images. Models hold data and constraints only; behaviour lives in services."""
+comments, uploaded images, follows, notifications and similarity links.
+Models hold data and constraints only; behaviour lives in services."""
 
 from shortscience.models.comments import Comment
+from shortscience.models.follows import Follow, Notification
 from shortscience.models.metadata import ImportCheckpoint, RawResponse
 from shortscience.models.moderation import Flag, ModerationAction
 from shortscience.models.papers import Paper, PaperIdentifier, Venue
+from shortscience.models.similar import SimilarPaper, SimilarSummary
 from shortscience.models.summaries import Revision, Summary, SummaryImage
 from shortscience.models.tokens import ApiToken
 from shortscience.models.users import User
@@ -14,12 +17,16 @@ __all__ = [
     "ApiToken",
     "Comment",
     "Flag",
+    "Follow",
     "ImportCheckpoint",
     "ModerationAction",
+    "Notification",
     "Paper",
     "PaperIdentifier",
     "RawResponse",
     "Revision",
+    "SimilarPaper",
+    "SimilarSummary",
     "Summary",
     "SummaryImage",
     "User",

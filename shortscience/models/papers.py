@@ -31,6 +31,8 @@ class Paper(models.Model):
     abstract = models.TextField(blank=True)
     url = models.URLField(max_length=1000, blank=True)
     categories = models.JSONField(default=list, blank=True, help_text="arXiv categories")
+    # The arXiv archive group of the first category (cs, stat, physics, q-bio...), for filtering.
+    field = models.CharField(max_length=20, blank=True, db_index=True)
     metadata_source = models.CharField(max_length=20, blank=True)
     metadata_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -39,6 +39,8 @@ class Summary(models.Model):
     html = models.TextField()
     renderer_version = models.PositiveIntegerField(default=0)
     score = models.IntegerField(default=0, help_text="Net votes; recounted on every vote")
+    # Denormalised by services/rankings.py on publish and on every vote (docs/rankings.md).
+    hotness = models.FloatField(default=0.0)
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -55,6 +57,7 @@ class Summary(models.Model):
             models.Index(fields=["status", "visibility", "published_at"]),
             models.Index(fields=["status", "visibility", "score"]),
             models.Index(fields=["status", "visibility", "last_activity_at"]),
+            models.Index(fields=["status", "visibility", "hotness"]),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,11 @@ from django.db import models
 
 
 class User(AbstractUser):
+    class EmailNotifications(models.TextChoices):
+        IMMEDIATE = "immediate", "One e-mail per notification"
+        DAILY = "daily", "A daily digest"
+        OFF = "off", "No e-mail"
+
     display_name = models.CharField(max_length=100, blank=True)
     description_markdown = models.TextField(blank=True)
     description_html = models.TextField(blank=True)
@@ -14,6 +19,11 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="No writing until then (a ban sets is_active off)"
     )
+    email_notifications = models.CharField(
+        max_length=10, choices=EmailNotifications.choices, default=EmailNotifications.IMMEDIATE
+    )
+    # Denormalised by services/users.py (formula in docs/rankings.md) so lists can sort by it.
+    reputation = models.FloatField(default=0.0)
 
     class Meta:
         db_table = "shortscience_user"

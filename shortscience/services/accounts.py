@@ -48,6 +48,7 @@ from shortscience.models import (
     User,
     Vote,
 )
+from shortscience.services import events
 from shortscience.services.errors import InvalidInput
 from shortscience.services.votes import recount
 
@@ -118,13 +119,24 @@ def delete_account(user: User, password: str, mode: Mode) -> DeletionReport:
         )
     spare = _LazyPlaceholder()
     with transaction.atomic():
+        touched = _touched_summaries(user)
+        comment_ids = list(Comment.objects.filter(author=user).values_list("pk", flat=True))
         if mode is Mode.DELETE:
             report = _delete_contributions(user, spare)
         else:
             report = _keep_anonymously(user, spare)
         _forget(user, spare)
         user.delete()
+        events.contributions_changed(touched, comment_ids)
     return report
+
+
+def _touched_summaries(user: User) -> list[int]:
+    """Summaries whose derived data (index, score, counts) the deletion may change."""
+    ids = set(Summary.objects.filter(author=user).values_list("pk", flat=True))
+    ids |= set(Vote.objects.filter(user=user).values_list("summary_id", flat=True))
+    ids |= set(Comment.objects.filter(author=user).values_list("summary_id", flat=True))
+    return sorted(ids)
 
 
 def _delete_contributions(user: User, spare: _LazyPlaceholder) -> DeletionReport:

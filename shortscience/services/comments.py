@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shortscience.models import Comment, Summary, User
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import markup, standing
+from shortscience.services import events, markup, standing
 from shortscience.services.errors import NotFound, PermissionDenied
 from shortscience.services.summaries import public_q, validate_markdown
 
@@ -45,6 +45,7 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
             renderer_version=RENDERER_VERSION,
         )
         recount(summary.pk)
+        events.comment_saved(comment, created=True)
     return comment
 
 
@@ -71,6 +72,7 @@ def edit(user: User, comment_id: int, markdown: str) -> Comment:
         comment.renderer_version = RENDERER_VERSION
         comment.edited_at = timezone.now()
         comment.save(update_fields=["markdown", "html", "renderer_version", "edited_at"])
+        events.comment_saved(comment, created=False)
     return comment
 
 
@@ -82,6 +84,7 @@ def delete(user: User, comment_id: int) -> Comment:
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["markdown", "html", "deleted_at"])
         recount(comment.summary_id)
+        events.comment_removed(comment)
     return comment
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import comments, papers, summaries, votes
+from shortscience.services import comments, events, papers, summaries, votes
 from shortscience.services.text import clean_text
 from shortscience.services.users import ProfileChange, update_profile
 
@@ -54,6 +54,8 @@ def load(path: Path = DEMO_FILE) -> DemoCounts:
         for item in data["comments"]:
             summary = written[(item["paper"], item["summary_author"])]
             made[item["key"]] = _comment(item, summary, people, made, counts)
+        # Dates were back-dated and papers made directly: re-derive rankings, index, neighbours.
+        events.bulk_loaded()
     return counts
 
 

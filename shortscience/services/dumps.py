@@ -48,7 +48,7 @@ from shortscience.models import (
     Vote,
 )
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import accounts
+from shortscience.services import accounts, events
 from shortscience.services.errors import InvalidInput
 from shortscience.services.summaries import public_q, public_summaries
 
@@ -269,6 +269,7 @@ def load(directory: Path, *, force: bool = False) -> LoadReport:
             if loader.lines[name] != info.get("records"):
                 raise DumpError(f"{name}: {loader.lines[name]} records, not {info['records']}.")
         _reset_sequences()
+        events.bulk_loaded()
     report.dump_renderer_version = manifest.get("renderer_version")
     return report
 

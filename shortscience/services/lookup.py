@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from shortscience.metadata import arxiv, crossref, dblp, openreview, venues
+from shortscience.metadata import arxiv, crossref, dblp, fields, openreview, venues
 from shortscience.metadata import identifiers as parsing
 from shortscience.metadata.http import FetchError, FetchFn
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
 from shortscience.models import Paper, PaperIdentifier, Venue
-from shortscience.services import identifiers, outbound, papers
+from shortscience.services import events, identifiers, outbound, papers
 from shortscience.services.errors import InvalidInput
 from shortscience.services.text import parse_year
 
@@ -177,6 +177,7 @@ def create(meta: PaperMetadata) -> Paper:
             abstract=meta.abstract,
             url=meta.url[:1000],
             categories=meta.categories,
+            field=fields.field_of(meta.categories),
             metadata_source=meta.source or "manual",
             metadata_updated_at=timezone.now(),
         )
@@ -187,6 +188,7 @@ def create(meta: PaperMetadata) -> Paper:
             ],
             ignore_conflicts=True,
         )
+        events.papers_written([paper.pk])
     return paper
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Revision, Summary, Vote
+from shortscience.services import events
 from shortscience.services.errors import Conflict, InvalidInput, NotFound
 from shortscience.services.votes import recount
 
@@ -54,6 +55,8 @@ def merge(source_id: int, target_id: int) -> MergeResult:
                 folded += 1
         _fill_missing_metadata(source, target)
         source.delete()
+        events.paper_removed(source_id)
+        events.papers_written([target_id])
     return MergeResult(kept=target, identifiers=moved_ids, summaries=moved, folded_summaries=folded)
 
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from shortscience.models import Comment, Flag, ModerationAction, Summary, User
-from shortscience.services import comments, merging, standing
+from shortscience.services import comments, events, merging, standing
 from shortscience.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shortscience.services.summaries import can_view
 from shortscience.services.text import clean_text
@@ -170,21 +170,26 @@ def _apply(action: str, target: TargetRef, days: int) -> None:
     kind, pk = target.kind, target.pk
     if action in (Action.HIDE, Action.RESTORE) and kind == Target.SUMMARY:
         Summary.objects.filter(pk=pk).update(is_hidden=action == Action.HIDE)
+        events.summary_moderated(pk)
     elif action in (Action.HIDE, Action.RESTORE) and kind == Target.COMMENT:
         comment = Comment.objects.get(pk=pk)
         comment.is_hidden = action == Action.HIDE
         comment.save(update_fields=["is_hidden"])
         comments.recount(comment.summary_id)
+        events.comment_removed(comment)
     elif action in (Action.LOCK, Action.UNLOCK) and kind == Target.SUMMARY:
         Summary.objects.filter(pk=pk).update(comments_locked=action == Action.LOCK)
+        events.summary_moderated(pk)
     elif action == Action.SUSPEND and kind == Target.USER:
         if not 1 <= days <= 3650:
             raise InvalidInput("Suspend for 1 to 3650 days.")
         User.objects.filter(pk=pk).update(suspended_until=timezone.now() + timedelta(days=days))
     elif action == Action.BAN and kind == Target.USER:
         User.objects.filter(pk=pk).update(is_active=False)
+        events.users_changed([pk])
     elif action == Action.UNBAN and kind == Target.USER:
         User.objects.filter(pk=pk).update(is_active=True, suspended_until=None)
+        events.users_changed([pk])
     elif action != Action.KEEP:
         raise InvalidInput(f"“{action}” does not apply to a {kind}.")
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shortscience.models import Paper, Revision, Summary, User
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import markup, standing
+from shortscience.services import events, markup, standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.text import clean_text
 
@@ -129,6 +129,8 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
     )
     html = markup.render(markdown).html
     hold = request.publish and not request.private and standing.must_hold(author)
+    before = Summary.objects.filter(paper=paper, author=author).first()
+    was_public = before is not None and before.is_public
     try:
         summary = _store(author, paper, request, markdown, html)
     except IntegrityError:
@@ -137,6 +139,7 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
         summary = _store(author, paper, request, markdown, html)
     if hold and not summary.is_hidden:
         standing.hold_for_review(summary)
+    events.summary_saved(summary, was_public=was_public)
     return summary
 
 
@@ -196,7 +199,10 @@ def delete(summary_id: int, user: User) -> Paper:
     """Delete a summary with its revisions, votes and comments (one transaction, nothing left)."""
     summary = get_owned(summary_id, user, staff_may=True)
     paper = summary.paper
-    summary.delete()
+    summary_id, author_id = summary.pk, summary.author_id
+    with transaction.atomic():
+        summary.delete()
+        events.summary_deleted(summary_id, paper.pk, author_id)
     return paper
 
 

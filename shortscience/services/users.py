@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from shortscience.models import Summary, User
-from shortscience.services import cards, markup
+from shortscience.services import cards, events, markup
 from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.summaries import public_q
 from shortscience.services.text import clean_text
@@ -108,10 +108,10 @@ def listing(number: str | int | None) -> Page[Any]:
         User.objects.filter(is_active=True)
         .annotate(
             summary_count=Count("summaries", filter=_public_filter()),
-            reputation=Coalesce(Avg("summaries__score", filter=_public_filter()), 0.0),
+            live_reputation=Coalesce(Avg("summaries__score", filter=_public_filter()), 0.0),
         )
         .filter(summary_count__gt=0)
-        .order_by("-reputation", "-summary_count", "username")
+        .order_by("-live_reputation", "-summary_count", "username")
     )
     return Paginator(people, 50).get_page(number)
 
@@ -140,4 +140,5 @@ def update_profile(user: User, change: ProfileChange) -> User:
     user.description_markdown = description
     user.description_html = markup.render(description, heading_offset=3).html
     user.save(update_fields=["display_name", "description_markdown", "description_html", "orcid"])
+    events.users_changed([user.pk])
     return user

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shortscience.models import Summary, User, Vote
-from shortscience.services import standing
+from shortscience.services import events, standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.summaries import public_q
 
@@ -55,6 +55,7 @@ def cast(user: User, summary_id: int, value: int) -> VoteResult:
         else:
             _upsert(user, summary_id, value)
         score = recount(summary_id)
+        events.vote_cast(summary_id)
     return VoteResult(summary_id=summary_id, score=score, my_vote=value)
 
 

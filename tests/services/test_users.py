@@ -48,7 +48,7 @@ def test_the_users_list_ranks_by_reputation_and_ignores_anonymous_work():
     make_summary(author=hidden, anonymous=True, paper=make_paper())
     listed = list(users.listing(1))
     assert [u.pk for u in listed] == [strong.pk]
-    assert listed[0].reputation == 1.0
+    assert listed[0].live_reputation == 1.0
 
 
 def test_profile_update_renders_description_and_checks_orcid():

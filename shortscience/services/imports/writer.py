@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from shortscience.metadata import venues
+from shortscience.metadata import fields, venues
 from shortscience.metadata.types import PaperMetadata
 from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Venue
+from shortscience.services import events
 
 
 @dataclass
@@ -62,6 +63,7 @@ class PaperWriter:
                     abstract=meta.abstract,
                     url=meta.url[:1000],
                     categories=meta.categories,
+                    field=fields.field_of(meta.categories),
                     metadata_source=meta.source,
                     metadata_updated_at=now,
                 )
@@ -77,6 +79,7 @@ class PaperWriter:
             ignore_conflicts=True,
         )
         result.created = len(papers)
+        events.papers_written([paper.pk for paper in papers])
         return result
 
 
