@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     # For the API docs page: Swagger UI from its own static files and templates, not a CDN.
     "ninja",
+    # The task queue (docs/decisions/0004-task-queue.md): mail and slow recomputation leave the
+    # request; `manage.py run_huey` is the worker that `make run` starts beside the web server.
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +120,25 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+
+# --- Task queue ---------------------------------------------------------------------------------
+# Redis in production (shared by every app process); a SQLite file on a laptop, so `make run`
+# needs no other service. TASKS_IMMEDIATE runs each task inside the caller (tests, scripts).
+TASKS_URL: str = env.str("TASKS_URL", default="")
+TASKS_IMMEDIATE: bool = env.bool("TASKS_IMMEDIATE", default=False)
+HUEY: dict[str, Any] = {
+    "name": "shortscience",
+    "immediate": TASKS_IMMEDIATE,
+    "utc": True,
+    "consumer": {"workers": env.int("TASKS_WORKERS", default=2), "worker_type": "thread"},
+}
+if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": TASKS_URL})
+else:
+    _tasks_file = Path(TASKS_URL.removeprefix("sqlite:///") or DATA_DIR / "tasks.sqlite3")
+    # huey opens its file when Django starts, before any command could make the folder.
+    _tasks_file.parent.mkdir(parents=True, exist_ok=True)
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(_tasks_file)})
 
 # --- Mail ---------------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -33,6 +33,14 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline() -> None:
+    # Queued tasks run inside the test that queues them (huey's immediate mode, memory storage).
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 def make_user(username: str | None = None, **extra: Any) -> User:
     name = username or f"user{next(_seq)}"
     user = User.objects.create_user(

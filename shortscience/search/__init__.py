@@ -1,0 +1,1 @@
+"""Full-text search (placeholder until the search package lands)."""

@@ -1,0 +1,7 @@
+"""Background tasks, run by the huey worker (`manage.py run_huey`) outside any request.
+
+A task is a service function decorated with huey's `db_task`/`db_periodic_task` in the service
+module that owns the work, so services queue it by calling it and tests run it inline
+(immediate mode). djhuey imports this package when the worker starts; the imports below make the
+worker know every task.
+"""
