@@ -221,6 +221,7 @@ RATE_LIMITS: dict[str, str] = {
     "paper_lookup": env.str("RATE_LIMIT_PAPER_LOOKUP", default="120/3600"),
     "flagging": env.str("RATE_LIMIT_FLAGGING", default="30/3600"),
     "exporting": env.str("RATE_LIMIT_EXPORTING", default="10/3600"),
+    "account_deletion": env.str("RATE_LIMIT_ACCOUNT_DELETION", default="5/3600"),
 }
 
 # New members' first N published summaries wait, hidden, in the moderation queue (0: off).

@@ -64,6 +64,18 @@ def test_deleting_with_a_wrong_password_keeps_the_account(client_for):
     assert client.get("/settings/profile/").status_code == 200
 
 
+def test_password_guesses_on_the_deletion_form_are_rate_limited(client_for, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_deletion": "2/3600"}
+    ada = make_user("ada")
+    client = client_for(ada)
+    for _ in range(2):
+        wrong = client.post("/settings/delete-account/", {"mode": "delete", "password": "guess"})
+        assert wrong.status_code == 400
+    refused = client.post("/settings/delete-account/", {"mode": "delete", "password": "guess"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert User.objects.filter(username="ada").exists()
+
+
 def test_deleting_signs_out_and_keeps_public_summaries_anonymously_when_asked(client_for):
     ada = make_user("ada")
     summary = make_summary(ada, markdown="Worth keeping.")

@@ -47,6 +47,10 @@ def export(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST":
+        # The password check below is a guessing oracle for whoever holds a stolen session.
+        user = signed_in(request)
+        ratelimits.check("account_deletion", f"user:{user.pk}", f"ip:{client_ip(request)}")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
