@@ -122,3 +122,11 @@ def test_the_share_token_is_unguessable_and_not_shown_to_others(world):
     for who, client in clients(world).items():
         for url in reader_urls(world):
             assert token not in client.get(url, follow=True).content.decode(), (who, url)
+
+
+def test_the_comment_box_warns_the_anonymous_author_that_a_comment_names_them(world, client_for):
+    url = f"/summaries/{world['anon'].pk}/"
+    own = client_for(world["writer"]).get(url).content.decode()
+    assert "You posted this summary anonymously" in own
+    other = client_for(world["reader"]).get(url).content.decode()
+    assert "You posted this summary anonymously" not in other
