@@ -3,7 +3,7 @@
 import pytest
 
 from shortscience.models import Comment
-from shortscience.services import comments
+from shortscience.services import accounts, comments
 from tests.api.conftest import error_shape, with_token
 from tests.conftest import make_summary, make_user
 
@@ -37,6 +37,17 @@ def test_a_deleted_comment_with_replies_stays_as_a_tombstone(stranger):
     assert first["deleted"] is True
     assert first["author"] is None and first["html"] == ""
     assert len(first["replies"]) == 1
+
+
+def test_a_comment_kept_from_a_deleted_account_has_no_author(stranger):
+    summary = make_summary()
+    leaver = make_user("leaver")
+    leaver.set_password("pw-of-leaver-1")
+    leaver.save()
+    comments.add(leaver, summary.pk, "Kept words")
+    accounts.delete_account(leaver, "pw-of-leaver-1", accounts.Mode.ANONYMISE)
+    first = stranger.get(f"/summaries/{summary.pk}/comments").json()["items"][0]
+    assert first["author"] is None and "Kept words" in first["html"]
 
 
 def test_the_comments_of_a_private_summary_are_not_found_for_others(stranger):

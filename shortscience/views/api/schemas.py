@@ -17,6 +17,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.services.accounts import is_placeholder
 from shortscience.services.cards import SummaryCard
 from shortscience.services.text import clean_text
 
@@ -103,7 +104,9 @@ class SummaryOut(Schema):
 
 class CommentOut(Schema):
     id: int
-    author: PersonRef | None = Field(description="null once the comment is deleted")
+    author: PersonRef | None = Field(
+        description="null once the comment is deleted or its author's account is"
+    )
     deleted: bool
     created_at: datetime
     edited_at: datetime | None
@@ -202,7 +205,9 @@ def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> Comme
     """A comment with its replies; a deleted one keeps its place but loses text and author."""
     return CommentOut(
         id=comment.pk,
-        author=None if comment.is_deleted else person_ref(links, comment.author),
+        author=None
+        if comment.is_deleted or is_placeholder(comment.author.username)
+        else person_ref(links, comment.author),
         deleted=comment.is_deleted,
         created_at=comment.created_at,
         edited_at=None if comment.is_deleted else comment.edited_at,
