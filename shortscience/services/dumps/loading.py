@@ -1,41 +1,21 @@
-"""The public open-data dump (`manage.py dump_public`) and loading one back (`load_dump`).
-
-A dump is a directory of JSON Lines files (venues, users, papers, summaries, comments, votes),
-sorted by id (users by username), keys in a fixed order, no dump time inside them; beside
-them LICENSE.txt and manifest.json (format version, licence, time, per-file counts, SHA-256).
-
-It holds what any visitor can see and nothing else: summaries through `public_q()` (anonymous
-ones with author null), their shown comments (a deleted or hidden comment that has shown
-replies appears as a tombstone without author or text, so replies keep their thread), the
-people named on them (username, display name, description, ORCID; never an e-mail), and vote
-counts per summary, never who voted. Placeholder accounts (services.accounts) are author null.
-
-Loading goes into an empty database in one transaction and restores ids; HTML is stored, so
-nothing is rendered, but rows rendered by another renderer version are counted so the
-operator knows to run `manage.py rerender`. What a dump leaves out is filled with inactive
-placeholders: anonymous summaries get one author per slot on a paper, author-less comments a
-"[deleted]" account, and vote counts become rows from placeholder voters so that every score
-still equals the sum of its vote rows. Dump, load, dump again gives byte-identical files.
-"""
+"""Loading a public dump into an empty database, all or nothing, checking every line and
+reference and filling what the dump leaves out with inactive placeholders."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q
+from django.db.models import Model
 from django.db.models.fields import DateField
-from django.utils import timezone
 
 from shortscience.models import (
     Comment,
@@ -49,198 +29,15 @@ from shortscience.models import (
 )
 from shortscience.rendering import RENDERER_VERSION
 from shortscience.services import accounts, events
-from shortscience.services.errors import InvalidInput
-from shortscience.services.summaries import public_q, public_summaries
-
-FORMAT = "shortscience-public-dump"
-FORMAT_VERSION = 1
-_CHUNK = 2000
-
-
-def _kinds(spec: str) -> dict[str, str]:
-    return {key: kind or "text" for key, _, kind in (item.partition(":") for item in spec.split())}
-
-
-# The fields each file copies as they are (dump key = model field) with their JSON kinds:
-# text (the default), texts (list of text), count (int >= 0), signed, flag, time (ISO 8601);
-# "?" allows null. The other keys (author, venue, identifiers, deleted, vote counts) are
-# written and read by hand below.
-_PLAIN = {
-    "venues.jsonl": _kinds("id:count key name url description_markdown description_html"),
-    "users.jsonl": _kinds("username display_name description_markdown description_html orcid"),
-    "papers.jsonl": _kinds(
-        "id:count title authors:texts year:count? abstract url categories:texts"
-    ),
-    "summaries.jsonl": _kinds(
-        "id:count paper_id:count markdown html renderer_version:count score:signed "
-        "comment_count:count comments_locked:flag created_at:time published_at:time? "
-        "edited_at:time? last_activity_at:time"
-    ),
-    "comments.jsonl": _kinds(
-        "id:count summary_id:count parent_id:count? markdown html renderer_version:count "
-        "created_at:time edited_at:time?"
-    ),
-}
-_LICENSE = """\
-ShortScience public data dump from {site}
-
-Licence: {license}
-
-The summaries and comments in this dump were written by members of the site and are shared
-under {license}. Credit each one to its author as given (the "author" username; a summary
-whose author is null is credited to "Anonymous", a comment whose author is null to
-"[deleted]") and link to {site}/summaries/<id>/.
-
-Paper metadata (titles, author lists, abstracts, identifiers, venues) comes from arXiv,
-Crossref, DBLP, OpenReview and Semantic Scholar and stays under those sources' terms.
-
-The dump holds only what every visitor of the site can see: no e-mail addresses, no draft,
-private or moderator-hidden summaries, no share links, and vote counts without voters.
-"""
-
-
-class DumpError(InvalidInput):
-    """A dump that cannot be loaded; the message names the file and line when there is one."""
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-def write(directory: Path, *, now: datetime | None = None) -> dict[str, int]:
-    """Write the dump into `directory` (created if needed); returns records per file."""
-    directory.mkdir(parents=True, exist_ok=True)
-    files = {name: _write_jsonl(directory / name, produce()) for name, produce in _FILES.items()}
-    (directory / "LICENSE.txt").write_text(
-        _LICENSE.format(site=settings.SITE_URL, license=settings.DUMP_LICENSE), encoding="utf-8"
-    )
-    manifest = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "created_at": _iso(now or timezone.now()),
-        "license": settings.DUMP_LICENSE,
-        "site": settings.SITE_URL,
-        "renderer_version": RENDERER_VERSION,
-        "files": files,
-    }
-    (directory / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    return {name: info["records"] for name, info in files.items()}
-
-
-def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    digest, count = hashlib.sha256(), 0
-    with path.open("wb") as out:
-        for record in records:
-            text = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-            line = text.encode("utf-8")
-            out.write(line)
-            digest.update(line)
-            count += 1
-    return {"records": count, "sha256": digest.hexdigest()}
-
-
-def _plain(name: str, row: Model) -> dict[str, Any]:
-    values = {key: getattr(row, key) for key in _PLAIN[name]}
-    return {k: _iso(v) if isinstance(v, datetime) else v for k, v in values.items()}
-
-
-def _shown() -> Q:
-    return Q(deleted_at__isnull=True, is_hidden=False)
-
-
-def _venues() -> Iterator[dict[str, Any]]:
-    for venue in Venue.objects.order_by("pk").iterator(chunk_size=_CHUNK):
-        yield _plain("venues.jsonl", venue)
-
-
-def _users() -> Iterator[dict[str, Any]]:
-    named = Summary.objects.filter(public_q(), author=OuterRef("pk"), is_anonymous=False)
-    commented = Comment.objects.filter(_shown(), public_q("summary__"), author=OuterRef("pk"))
-    people = User.objects.filter(Exists(named) | Exists(commented)).exclude(
-        accounts.placeholder_q()
-    )
-    for person in sorted(people, key=lambda p: p.username):
-        yield _plain("users.jsonl", person)
-
-
-def _papers() -> Iterator[dict[str, Any]]:
-    identifiers = PaperIdentifier.objects.order_by("scheme", "value")
-    rows = (
-        Paper.objects.select_related("venue")
-        .prefetch_related(Prefetch("identifiers", queryset=identifiers))
-        .order_by("pk")
-    )
-    for paper in rows.iterator(chunk_size=_CHUNK):
-        yield {
-            **_plain("papers.jsonl", paper),
-            "venue": paper.venue.key if paper.venue else None,
-            "identifiers": [
-                {"scheme": i.scheme, "value": i.value} for i in paper.identifiers.all()
-            ],
-        }
-
-
-def _summaries() -> Iterator[dict[str, Any]]:
-    rows = public_summaries().select_related("author").order_by("pk")
-    for summary in rows.iterator(chunk_size=_CHUNK):
-        author = None if summary.is_anonymous else _author(summary.author)
-        yield {**_plain("summaries.jsonl", summary), "author": author}
-
-
-def _comments() -> Iterator[dict[str, Any]]:
-    shown_reply = Comment.objects.filter(_shown(), parent=OuterRef("pk"))
-    rows = (
-        Comment.objects.filter(public_q("summary__"))
-        .filter(_shown() | Q(Exists(shown_reply)))
-        .select_related("author")
-        .order_by("pk")
-    )
-    for comment in rows.iterator(chunk_size=_CHUNK):
-        record = _plain("comments.jsonl", comment)
-        if comment.is_deleted:  # a tombstone holding shown replies: no author, no text
-            record.update(markdown="", html="", edited_at=None)
-        record.update(
-            author=None if comment.is_deleted else _author(comment.author),
-            deleted=comment.is_deleted,
-        )
-        yield record
-
-
-def _votes() -> Iterator[dict[str, Any]]:
-    rows = (
-        public_summaries()
-        .annotate(
-            up=Count("votes", filter=Q(votes__value=1)),
-            down=Count("votes", filter=Q(votes__value=-1)),
-        )
-        .order_by("pk")
-        .values_list("pk", "score", "up", "down")
-    )
-    for summary_id, score, up, down in rows.iterator(chunk_size=_CHUNK):
-        yield {"summary_id": summary_id, "score": score, "up": up, "down": down}
-
-
-_FILES: dict[str, Callable[[], Iterable[dict[str, Any]]]] = {
-    "venues.jsonl": _venues,
-    "users.jsonl": _users,
-    "papers.jsonl": _papers,
-    "summaries.jsonl": _summaries,
-    "comments.jsonl": _comments,
-    "votes.jsonl": _votes,
-}
-FILES = tuple(_FILES)
-
-
-def _author(user: User) -> str | None:
-    return None if accounts.is_placeholder(user.username) else user.username
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-# --- loading -------------------------------------------------------------------------------
+from shortscience.services.dumps.format import (
+    CHUNK,
+    FILES,
+    FORMAT,
+    FORMAT_VERSION,
+    PLAIN,
+    DumpError,
+    sha256,
+)
 
 
 @dataclass
@@ -291,20 +88,12 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         raise DumpError(f"manifest.json: 'files' must list exactly {', '.join(FILES)}.")
     for name in FILES:
         try:
-            actual = _sha256(directory / name)
+            actual = sha256(directory / name)
         except OSError as error:
             raise DumpError(f"{name}: cannot be read ({error}).") from error
         if not isinstance(files[name], dict) or actual != files[name].get("sha256"):
             raise DumpError(f"{name}: its SHA-256 does not match manifest.json (changed or cut).")
     return manifest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _reset_sequences() -> None:
@@ -348,7 +137,7 @@ class _Line:
 
     def plain(self) -> dict[str, Any]:
         """The file's plain fields, checked and converted, ready for the model."""
-        return {key: self.value(key, kind) for key, kind in _PLAIN[self.name].items()}
+        return {key: self.value(key, kind) for key, kind in PLAIN[self.name].items()}
 
     def value(self, key: str, kind: str) -> Any:
         if key not in self.record:
@@ -436,7 +225,7 @@ class _Loader:
         total = 0
         for line in self._records(name):
             batch.append(build(line))
-            if len(batch) == _CHUNK:
+            if len(batch) == CHUNK:
                 total += self._flush(model, batch, after)
                 batch = []
         self.report.counts[name] = total + self._flush(model, batch, after)
@@ -559,7 +348,7 @@ class _Loader:
                 for summary_id, (up, down) in counts.items()
                 for n in range(up + down)
             ),
-            batch_size=_CHUNK,
+            batch_size=CHUNK,
         )
         self.report.counts["votes.jsonl"] = len(counts)
 
