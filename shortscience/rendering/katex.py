@@ -230,3 +230,9 @@ def render_math(requests: Sequence[MathRequest]) -> list[MathResult]:
 def reset_engine() -> None:
     """Throw the process-wide V8 context away (tests, or after changing KATEX_JS_PATH)."""
     _ENGINE.reset()
+
+
+def warm_up() -> None:
+    """Start V8 and load KaTeX now, so a web worker pays the start-up at boot, not on the first
+    request that renders math. Call it after the process forked: V8 does not survive a fork."""
+    render_math([MathRequest(tex="x", display=False)])

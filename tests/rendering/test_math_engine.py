@@ -191,3 +191,9 @@ def test_importing_the_package_loads_neither_django_nor_v8() -> None:
             if attempt == 1:
                 raise
     assert result.returncode == 0, result.stderr
+
+
+def test_warming_up_starts_the_engine_before_any_document(fresh_engine: None) -> None:
+    assert katex._ENGINE._context is None
+    katex.warm_up()
+    assert katex._ENGINE._context is not None
