@@ -37,6 +37,9 @@ class ApiClient:
     def put(self, path: str, body: Any = None, **extra: Any) -> Any:
         return self._call("put", path, body, **extra)
 
+    def patch(self, path: str, body: Any = None, **extra: Any) -> Any:
+        return self._call("patch", path, body, **extra)
+
     def delete(self, path: str, **extra: Any) -> Any:
         return self._call("delete", path, **extra)
 

@@ -93,3 +93,42 @@ def test_a_locked_discussion_refuses_comments():
     response = with_token(make_user()).post(f"/summaries/{summary.pk}/comments", {"markdown": "x"})
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_editing_your_own_comment_renders_it_again_and_marks_it_edited():
+    summary = make_summary()
+    carol = make_user("carol")
+    comment = comments.add(carol, summary.pk, "First $x$")
+    response = with_token(carol).patch(f"/comments/{comment.pk}", {"markdown": "Second *take*"})
+    assert response.status_code == 200
+    body = response.json()
+    assert "<em>take</em>" in body["html"] and body["edited_at"] is not None
+    assert Comment.objects.get(pk=comment.pk).markdown == "Second *take*"
+
+
+def test_nobody_edits_or_deletes_someone_elses_comment():
+    summary = make_summary()
+    comment = comments.add(make_user("carol"), summary.pk, "Mine")
+    other = with_token(make_user("mallory"))
+    assert other.patch(f"/comments/{comment.pk}", {"markdown": "Hacked"}).status_code == 403
+    assert other.delete(f"/comments/{comment.pk}").status_code == 403
+    assert Comment.objects.get(pk=comment.pk).markdown == "Mine"
+
+
+def test_a_read_token_cannot_edit_a_comment():
+    summary = make_summary()
+    carol = make_user("carol")
+    comment = comments.add(carol, summary.pk, "Mine")
+    response = with_token(carol, "read").patch(f"/comments/{comment.pk}", {"markdown": "x"})
+    assert response.status_code == 403
+
+
+def test_deleting_your_comment_leaves_a_tombstone_when_it_has_replies():
+    summary = make_summary()
+    carol = make_user("carol")
+    top = comments.add(carol, summary.pk, "Question")
+    comments.add(make_user(), summary.pk, "Answer", top.pk)
+    assert with_token(carol).delete(f"/comments/{top.pk}").status_code == 204
+    assert with_token(carol).delete(f"/comments/{top.pk}").status_code == 404
+    first = with_token(carol).get(f"/summaries/{summary.pk}/comments").json()["items"][0]
+    assert first["deleted"] is True and first["html"] == "" and len(first["replies"]) == 1

@@ -48,6 +48,8 @@ def test_the_openapi_document_names_the_api_and_every_operation():
         "POST /summaries/{summary_id}/vote",
         "GET /summaries/{summary_id}/comments",
         "POST /summaries/{summary_id}/comments",
+        "PATCH /comments/{comment_id}",
+        "DELETE /comments/{comment_id}",
         "GET /users/{username}",
         "GET /users/{username}/summaries",
         "GET /venues",

@@ -1,4 +1,5 @@
-"""The discussion under a summary: reading the threads and posting a comment or a reply."""
+"""The discussion under a summary: reading the threads, posting a comment or a reply, and
+editing or deleting your own comment."""
 
 from __future__ import annotations
 
@@ -52,3 +53,30 @@ def comment_add(request: HttpRequest, summary_id: Id, payload: CommentIn) -> Sta
     user = auth.writer(request, "commenting")
     comment = comments.add(user, summary_id, payload.markdown, payload.parent)
     return Status(201, comment_out(Links(request), comment, []))
+
+
+class CommentEdit(Schema):
+    markdown: str = Field(description="The new Markdown with $math$")
+
+
+@router.patch(
+    "/comments/{int:comment_id}",
+    auth=auth.WRITE,
+    response={200: CommentOut, **documented(400, 401, 403, 404, 422, 429)},
+)
+def comment_edit(request: HttpRequest, comment_id: Id, payload: CommentEdit) -> CommentOut:
+    """Edit the caller's own comment; it shows as edited."""
+    user = auth.writer(request, "commenting")
+    comment = comments.edit(user, comment_id, payload.markdown)
+    return comment_out(Links(request), comment, [])
+
+
+@router.delete(
+    "/comments/{int:comment_id}",
+    auth=auth.WRITE,
+    response={204: None, **documented(401, 403, 404, 422)},
+)
+def comment_delete(request: HttpRequest, comment_id: Id) -> Status[None]:
+    """Delete the caller's own comment (a tombstone stays when it has replies)."""
+    comments.delete(auth.writer(request), comment_id)
+    return Status(204, None)
