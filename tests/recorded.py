@@ -28,6 +28,10 @@ def route(request: httpx.Request) -> httpx.Response:
         if url.path == "/works":
             return _file("crossref/query_fast_rcnn.json")
         return httpx.Response(404, text="Resource not found.")
+    if url.host == "api.semanticscholar.org":
+        if url.path.lower() == "/graph/v1/paper/doi:10.1109/iccv.2015.169":
+            return _file("semanticscholar/paper_DOI_10.1109_ICCV.2015.169.json")
+        return httpx.Response(404, content=(DATA / "semanticscholar/error_404.json").read_bytes())
     if url.host == "dblp.org":
         if url.path.startswith("/search"):
             return _file("dblp/search_fast_rcnn.json")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
 
-from shortscience.metadata import arxiv, crossref, dblp, fields, openreview, venues
+from shortscience.metadata import arxiv, crossref, dblp, fields, openreview, semanticscholar, venues
 from shortscience.metadata import identifiers as parsing
 from shortscience.metadata.http import FetchError, FetchFn
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
@@ -146,7 +146,36 @@ def fetch_candidate(token: str, fetch: FetchFn | None = None) -> PaperMetadata:
     if not found:
         reason = " ".join(result.problems) or "The source does not know that paper."
         raise InvalidInput(f"{reason} You can enter the paper by hand or paste its BibTeX.")
-    return found[0]
+    return _enriched(found[0], fetch)
+
+
+def _enriched(meta: PaperMetadata, fetch: FetchFn | None) -> PaperMetadata:
+    """Fill in what Crossref, DBLP or OpenReview left out from Semantic Scholar: the abstract,
+    and the paper's other identifiers (a DOI's arXiv id), so every alias reaches one page.
+    Fails soft: without Semantic Scholar the paper is created from what we have."""
+    if meta.source in ("arxiv", "semanticscholar"):
+        return meta  # arXiv records carry their abstract and DOI alias already
+    ident = next((i for i in meta.identifiers if semanticscholar.paper_id_for(i)), None)
+    if ident is None:
+        return meta
+    try:
+        extra = semanticscholar.fetch_paper(fetch or outbound.fetcher(), ident)
+    except FetchError as error:
+        logger.warning("semantic scholar enrichment failed: %s", error)
+        return meta
+    if extra is None or _words(extra.title) != _words(meta.title):
+        return meta  # a different paper behind the same id would merge two papers wrongly
+    known = {(i.scheme, i.value) for i in meta.identifiers}
+    more = [i for i in extra.identifiers if (i.scheme, i.value) not in known]
+    return replace(
+        meta,
+        abstract=meta.abstract or extra.abstract,
+        identifiers=[*meta.identifiers, *more],
+    )
+
+
+def _words(title: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in title.casefold()).split()
 
 
 def create(meta: PaperMetadata) -> Paper:

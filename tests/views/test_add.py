@@ -1,12 +1,15 @@
 """The 'Add summary' flow: paste anything, see local papers first, then the sources; pick,
 paste BibTeX or type the paper in; every source down still leaves a way forward."""
 
+import json
+
+import httpx
 import pytest
 
 from shortscience.models import Paper, PaperIdentifier
 from shortscience.services import outbound
 from tests.conftest import make_paper, make_user
-from tests.recorded import down, recorded_fetcher
+from tests.recorded import DATA, down, recorded_fetcher, route
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,54 @@ def test_a_doi_is_looked_up_at_crossref(writer, sources):
     writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
     paper = PaperIdentifier.objects.get(scheme="doi", value="10.1109/iccv.2015.169").paper
     assert paper.title == "Fast R-CNN" and paper.venue is not None
+    # Semantic Scholar knows the arXiv version: that alias now reaches the same page.
+    assert paper.identifiers.filter(scheme="arxiv", value="1504.08083").exists()
+    assert writer.get("/arxiv/1504.08083")["Location"] == f"/papers/{paper.pk}/"
+
+
+def test_semantic_scholar_fills_the_abstract_crossref_left_out(writer, monkeypatch):
+    body = json.loads((DATA / "semanticscholar/paper_DOI_10.1109_ICCV.2015.169.json").read_text())
+    body["abstract"] = "This paper proposes a Fast Region-based Convolutional Network method."
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.semanticscholar.org":
+            return httpx.Response(200, json=body)
+        return route(request)
+
+    fetcher = recorded_fetcher(handler)
+    monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+    writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
+    paper = PaperIdentifier.objects.get(scheme="doi", value="10.1109/iccv.2015.169").paper
+    assert paper.abstract.startswith("This paper proposes a Fast Region-based")
+
+
+def test_a_semantic_scholar_record_of_another_paper_is_not_merged_in(writer, monkeypatch):
+    body = json.loads((DATA / "semanticscholar/paper_DOI_10.1109_ICCV.2015.169.json").read_text())
+    body["title"] = "Some Other Paper"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.semanticscholar.org":
+            return httpx.Response(200, json=body)
+        return route(request)
+
+    fetcher = recorded_fetcher(handler)
+    monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+    writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
+    paper = PaperIdentifier.objects.get(scheme="doi", value="10.1109/iccv.2015.169").paper
+    assert not paper.identifiers.filter(scheme="arxiv").exists()
+
+
+def test_picking_a_crossref_paper_still_works_when_semantic_scholar_is_down(writer, monkeypatch):
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.semanticscholar.org":
+            return down(request)
+        return route(request)
+
+    fetcher = recorded_fetcher(handler)
+    monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+    response = writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
+    assert response.status_code == 302
+    assert PaperIdentifier.objects.filter(value="10.1109/iccv.2015.169").exists()
 
 
 def test_a_title_asks_every_source_and_lists_local_matches_first(writer, sources):
