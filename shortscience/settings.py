@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shortscience.views.context_processors.following_and_notifications",
             ],
         },
     },
@@ -150,6 +151,14 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="ShortScience <noreply@localhost>")
+
+# --- Follows and notifications (docs/notifications.md) ------------------------------------------
+# Pages load everything a person follows in one query to draw follow buttons; this bounds it.
+FOLLOWS_MAX_PER_USER: int = env.int("FOLLOWS_MAX_PER_USER", default=1000)
+# The daily digest goes out at this hour (UTC) to people who chose it.
+NOTIFICATIONS_DIGEST_HOUR: int = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+# Seconds between the three retries of a notification e-mail that failed to send.
+NOTIFICATIONS_EMAIL_RETRY_DELAY: int = env.int("NOTIFICATIONS_EMAIL_RETRY_DELAY", default=300)
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -221,6 +230,7 @@ RATE_LIMITS: dict[str, str] = {
     "paper_lookup": env.str("RATE_LIMIT_PAPER_LOOKUP", default="120/3600"),
     "flagging": env.str("RATE_LIMIT_FLAGGING", default="30/3600"),
     "exporting": env.str("RATE_LIMIT_EXPORTING", default="10/3600"),
+    "following": env.str("RATE_LIMIT_FOLLOWING", default="120/3600"),
     "account_deletion": env.str("RATE_LIMIT_ACCOUNT_DELETION", default="5/3600"),
 }
 
@@ -234,6 +244,10 @@ PAGE_SIZE: int = env.int("PAGE_SIZE", default=20)
 
 # --- Open data (manage.py dump_public; docs/data.md) --------------------------------------------
 DUMP_LICENSE: str = env.str("DUMP_LICENSE", default="CC BY 4.0")
+
+# --- Feeds (docs/feeds.md) ----------------------------------------------------------------------
+# Every Atom/RSS feed and the old /rss*.xml files are cached this long: bots poll them constantly.
+FEED_CACHE_SECONDS: int = env.int("FEED_CACHE_SECONDS", default=300)
 
 # --- Production hardening -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

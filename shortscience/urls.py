@@ -2,19 +2,23 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from shortscience.views import feeds
 from shortscience.views.pages import (
     account_data,
     add,
     comments,
+    follows,
     home,
     images,
     legacy,
     moderation,
+    notifications,
     papers,
+    search,
     summaries,
     users,
     venues,
@@ -29,7 +33,7 @@ urlpatterns = [
     path("random/", home.random_summary, name="random"),
     path("papers/<int:paper_id>/", papers.detail, name="paper"),
     path("cite/<path:key>", papers.cite, name="cite"),
-    path("search/", papers.search, name="search"),
+    path("search/", search.search, name="search"),
     path("papers/counts.json", papers.counts, name="paper-counts"),
     # Every alias of a paper answers 301 to its one canonical page
     path("arxiv/<path:key>", papers.alias, name="alias-arxiv"),
@@ -57,6 +61,14 @@ urlpatterns = [
     path("summaries/<int:summary_id>/comments/", comments.add, name="comment-add"),
     path("comments/<int:comment_id>/edit/", comments.edit, name="comment-edit"),
     path("comments/<int:comment_id>/delete/", comments.delete, name="comment-delete"),
+    # Following and notifications (views/pages/follows.py, views/pages/notifications.py)
+    path("follow/<str:kind>/<str:key>/", follows.toggle, name="follow"),
+    path("following/", follows.listing, name="following"),
+    path("notifications/", notifications.listing, name="notifications"),
+    path("notifications/<int:notification_id>/read/", notifications.mark_read, name="mark-read"),
+    path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
+    path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
+    path("settings/notifications/", notifications.email_settings, name="notification-settings"),
     # Your data: export and account deletion (views/pages/account_data.py)
     path("settings/export/", account_data.export, name="account-export"),
     path("settings/delete-account/", account_data.delete_account, name="account-delete"),
@@ -72,6 +84,25 @@ urlpatterns = [
     path("settings/profile/", users.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Feeds: Atom and RSS 2.0 of public summaries (views/feeds.py, docs/feeds.md)
+    path("feeds/recent.atom", feeds.recent_atom, name="feed-recent-atom"),
+    path("feeds/recent.rss", feeds.recent_rss, name="feed-recent-rss"),
+    path("papers/<int:paper_id>/feed.atom", feeds.paper_atom, name="feed-paper-atom"),
+    path("papers/<int:paper_id>/feed.rss", feeds.paper_rss, name="feed-paper-rss"),
+    path("users/<str:username>/feed.atom", feeds.user_atom, name="feed-user-atom"),
+    path("users/<str:username>/feed.rss", feeds.user_rss, name="feed-user-rss"),
+    path("venues/<str:key>/feed.atom", feeds.venue_atom, name="feed-venue-atom"),
+    path("venues/<str:key>/feed.rss", feeds.venue_rss, name="feed-venue-rss"),
+    path("search/feed.atom", feeds.search_atom, name="feed-search-atom"),
+    path("search/feed.rss", feeds.search_rss, name="feed-search-rss"),
+    # Sitemaps: an index of sections, each paged at 50,000 URLs (views/sitemaps.py)
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     # Legacy ShortScience.org URLs (kept working for links on the web and for tools)
     path("paper", legacy.paper),
     path("user", legacy.user),
@@ -80,7 +111,10 @@ urlpatterns = [
     path("random", legacy.random),
     path("vignette", legacy.vignette),
     path("internalsearch", legacy.internalsearch),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # The old site's RSS files, in its format with the shortscience: namespace (docs/feeds.md)
+    path("rss.xml", feeds.legacy_recent, name="rss-legacy"),
+    path("rss-all.xml", feeds.legacy_all, name="rss-legacy-all"),
+    path("rss-full.xml", feeds.legacy_full, name="rss-legacy-full"),
 ]
 
 if settings.SERVE_MEDIA:

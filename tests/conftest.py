@@ -10,6 +10,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 
+from shortscience import search
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import summaries
 
@@ -61,6 +62,8 @@ def make_paper(title: str | None = None, *, venue: Venue | None = None, **extra:
         **extra,
     )
     PaperIdentifier.objects.create(paper=paper, scheme="arxiv", value=f"1706.{n:05d}")
+    # Services announce new papers (events.papers_written); a factory that bypasses them indexes.
+    search.index_papers([paper.pk])
     return paper
 
 

@@ -7,6 +7,7 @@ from shortscience.models.follows import Follow, Notification
 from shortscience.models.metadata import ImportCheckpoint, RawResponse
 from shortscience.models.moderation import Flag, ModerationAction
 from shortscience.models.papers import Paper, PaperIdentifier, Venue
+from shortscience.models.search import SearchDocument
 from shortscience.models.similar import SimilarPaper, SimilarSummary
 from shortscience.models.summaries import Revision, Summary, SummaryImage
 from shortscience.models.tokens import ApiToken
@@ -25,6 +26,7 @@ __all__ = [
     "PaperIdentifier",
     "RawResponse",
     "Revision",
+    "SearchDocument",
     "SimilarPaper",
     "SimilarSummary",
     "Summary",

@@ -10,50 +10,78 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shortscience import search
 from shortscience.models import Comment, Summary
+from shortscience.services import notifications, rankings, similar
 
 
 def summary_saved(summary: Summary, *, was_public: bool) -> None:
     """A summary was created or changed (text, status, privacy, anonymity)."""
+    search.index_summaries([summary.pk])
+    rankings.on_summary_saved(summary)
+    similar.on_summary_changed(
+        summary.paper_id, public_now=summary.is_public, was_public=was_public
+    )
+    notifications.summary_saved(summary, was_public=was_public)
 
 
 def summary_deleted(summary_id: int, paper_id: int, author_id: int) -> None:
     """A summary and everything hanging off it is gone (its rows no longer exist)."""
+    search.remove_summary(summary_id)
+    rankings.on_author_changed(author_id)
+    similar.on_summary_changed(paper_id, public_now=False, was_public=True)
 
 
 def summary_moderated(summary_id: int) -> None:
     """A moderator hid or restored a summary, or locked or unlocked its comments."""
+    search.index_summaries([summary_id])
+    rankings.on_summaries_changed([summary_id])
+    notifications.summary_moderated(summary_id)
 
 
 def comment_saved(comment: Comment, *, created: bool) -> None:
     """A comment was posted or edited."""
+    search.index_comments([comment.pk])
+    notifications.comment_saved(comment, created=created)
 
 
 def comment_removed(comment: Comment) -> None:
     """A comment was deleted (or became a tombstone) or hidden by a moderator, or restored."""
+    search.index_comments([comment.pk])
 
 
 def vote_cast(summary_id: int) -> None:
     """A vote on a summary was cast, changed or retracted; its score is already recounted."""
+    search.refresh_scores([summary_id])
+    rankings.on_vote(summary_id)
 
 
 def papers_written(paper_ids: Sequence[int]) -> None:
     """Papers were created or their metadata changed (lookup, import, merge, load)."""
+    search.index_papers(paper_ids)
 
 
 def paper_removed(paper_id: int) -> None:
     """A paper no longer exists (merged into another)."""
+    search.remove_paper(paper_id)
 
 
 def users_changed(user_ids: Sequence[int]) -> None:
     """People's names, standing (ban, suspension) or existence changed."""
+    search.index_users(user_ids)
 
 
 def contributions_changed(summary_ids: Sequence[int], comment_ids: Sequence[int]) -> None:
     """Summaries and comments changed or vanished in bulk (an account deleted or anonymised);
     some of these rows may no longer exist."""
+    search.index_summaries(summary_ids)
+    search.index_comments(comment_ids)
+    rankings.on_summaries_changed(summary_ids)
 
 
 def bulk_loaded() -> None:
     """Many rows were written directly (a dump loaded, demo content made): rebuild everything
     derived from them."""
+    search.rebuild()
+    rankings.recompute_all()
+    similar.on_bulk_loaded()

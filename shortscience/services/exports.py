@@ -4,8 +4,8 @@ The archive holds:
 
 - `data.json`: the profile with e-mail addresses, every summary the person wrote (drafts,
   private and anonymous ones too) with all its revisions, their comments, votes, uploads,
-  API tokens (names only), the flags they raised, and follows (none: the site has no follows
-  yet, so the list is always empty);
+  API tokens (names only), the flags they raised, what they follow (papers, people and
+  discussions, by id) and their notification e-mail setting;
 - `summaries/<paper-slug>-<id>.md`: each summary's Markdown after YAML front matter;
 - `papers.bib`: BibTeX of the papers they summarised;
 - `shortscience-legacy.csv`: their public, named summaries in the old site's format (paper key,
@@ -41,6 +41,7 @@ from shortscience.models import (
     ApiToken,
     Comment,
     Flag,
+    Follow,
     Paper,
     PaperIdentifier,
     Revision,
@@ -126,6 +127,7 @@ def collect(
             "orcid": user.orcid,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
+            "email_notifications": user.email_notifications,
         },
         "summaries": [_summary_record(summary) for summary in written],
         "comments": [
@@ -151,7 +153,15 @@ def collect(
             }
             for v in Vote.objects.filter(user=user).order_by("pk")
         ],
-        "follows": [],
+        "follows": [
+            {
+                "paper_id": f.paper_id,
+                "user_id": f.followed_user_id,
+                "summary_id": f.summary_id,
+                "created_at": _iso(f.created_at),
+            }
+            for f in Follow.objects.filter(follower=user).order_by("pk")
+        ],
         "images": images,
         "api_tokens": [
             {

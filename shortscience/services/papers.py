@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import cards, identifiers, markup
+from shortscience.services import cards, identifiers, markup, similar
 from shortscience.services.errors import NotFound
 from shortscience.services.summaries import public_q, visible_filter
 
@@ -26,6 +26,7 @@ class PaperPage:
     cards: list[cards.SummaryCard]
     own_summary: Summary | None
     only_author: str = ""
+    neighbours: similar.Similar | None = None  # similar papers and summaries, precomputed
 
 
 def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperPage:
@@ -45,6 +46,7 @@ def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperP
         cards=cards.build(summaries, viewer, with_comments=True),
         own_summary=own,
         only_author=only_author,
+        neighbours=similar.for_paper(paper.pk, [s.pk for s in summaries if s.is_public]),
     )
 
 

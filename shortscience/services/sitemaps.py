@@ -1,8 +1,16 @@
-"""What the sitemap lists: only public content, never private, draft or anonymous authorship."""
+"""What the sitemap lists: only public content, never private, draft or anonymous authorship.
+
+Each section is a queryset Django's sitemap paginator slices (`limit` URLs per page, 50,000 by
+default), plus the newest change of the section, computed with one aggregate so the sitemap index
+never loads every row to find it.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
+from django.db.models.functions import Coalesce
 
 from shortscience.models import Paper, Summary, User
 from shortscience.services.summaries import public_summaries as _public
@@ -23,3 +31,17 @@ def papers_with_public_summaries() -> QuerySet[Paper]:
 def people_with_public_summaries() -> QuerySet[User]:
     named = _public().filter(is_anonymous=False).values("author_id")
     return User.objects.filter(pk__in=named, is_active=True).only("username").order_by("pk")
+
+
+def summaries_last_changed() -> datetime | None:
+    latest: datetime | None = _public().aggregate(
+        latest=Max(Coalesce("edited_at", "published_at"))
+    )["latest"]
+    return latest
+
+
+def papers_last_changed() -> datetime | None:
+    latest: datetime | None = papers_with_public_summaries().aggregate(latest=Max("updated_at"))[
+        "latest"
+    ]
+    return latest

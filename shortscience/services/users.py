@@ -1,7 +1,9 @@
 """People: profile pages, the users list, reputation and profile editing (with ORCID checks).
 
-Reputation follows the old site: the mean net score of a person's public summaries. Anonymous,
-private and draft summaries never count, so reputation cannot reveal who wrote them.
+Reputation follows the old site: the mean net votes per public named summary, counting only votes
+older than two days. It is stored on the user by services/rankings.py (formula in
+docs/rankings.md); anonymous, private and draft summaries never count, so reputation cannot reveal
+who wrote them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from shortscience.models import Summary, User
 from shortscience.services import cards, events, markup
@@ -77,7 +78,7 @@ def page(username: str, viewer: User | None, number: str | int | None = 1) -> Us
     person = User.objects.filter(username=username, is_active=True).first()
     if person is None:
         raise NotFound("There is no such user.")
-    stats = public_authored(person).aggregate(n=Count("pk"), mean=Avg("score"))
+    summary_count = public_authored(person).count()
     listed = Paginator(
         public_authored(person)
         .select_related("paper", "paper__venue", "author")
@@ -94,8 +95,8 @@ def page(username: str, viewer: User | None, number: str | int | None = 1) -> Us
         )
     return UserPage(
         person=person,
-        reputation=round(stats["mean"] or 0.0, 2),
-        summary_count=stats["n"],
+        reputation=round(person.reputation, 2),
+        summary_count=summary_count,
         page=listed,
         cards=cards.build(list(listed), viewer),
         own_unlisted=own,
@@ -103,15 +104,12 @@ def page(username: str, viewer: User | None, number: str | int | None = 1) -> Us
 
 
 def listing(number: str | int | None) -> Page[Any]:
-    """Active people with public summaries, annotated with summary_count and reputation."""
+    """Active people with public summaries, annotated with summary_count, by stored reputation."""
     people = (
         User.objects.filter(is_active=True)
-        .annotate(
-            summary_count=Count("summaries", filter=_public_filter()),
-            live_reputation=Coalesce(Avg("summaries__score", filter=_public_filter()), 0.0),
-        )
+        .annotate(summary_count=Count("summaries", filter=_public_filter()))
         .filter(summary_count__gt=0)
-        .order_by("-live_reputation", "-summary_count", "username")
+        .order_by("-reputation", "-summary_count", "username")
     )
     return Paginator(people, 50).get_page(number)
 

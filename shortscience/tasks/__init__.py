@@ -5,3 +5,9 @@ module that owns the work, so services queue it by calling it and tests run it i
 (immediate mode). djhuey imports this package when the worker starts; the imports below make the
 worker know every task.
 """
+
+from shortscience.services import (  # noqa: F401 -- registers their tasks
+    notification_emails,
+    rankings,
+    similar,
+)

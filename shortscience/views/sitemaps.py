@@ -1,4 +1,9 @@
-"""The sitemap (`/sitemap.xml`, paged by Django past 50,000 URLs): public content only."""
+"""The sitemap: an index at `/sitemap.xml` pointing at `/sitemap-<section>.xml?p=N` pages.
+
+Each section pages itself at `limit` URLs (Django's default, 50,000: the sitemaps.org maximum),
+so the index grows a page per 50,000 papers, summaries or people. Public content only; the
+querysets live in services/sitemaps.py.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,10 @@ class PaperSitemap(Sitemap):
     def lastmod(self, item: Paper) -> datetime:
         return item.updated_at
 
+    def get_latest_lastmod(self) -> datetime | None:
+        # Django's default calls lastmod() on every item: one aggregate instead.
+        return sitemaps.papers_last_changed()
+
 
 class SummarySitemap(Sitemap):
     changefreq = "monthly"
@@ -30,6 +39,9 @@ class SummarySitemap(Sitemap):
 
     def lastmod(self, item: Summary) -> datetime | None:
         return item.edited_at or item.published_at
+
+    def get_latest_lastmod(self) -> datetime | None:
+        return sitemaps.summaries_last_changed()
 
 
 class UserSitemap(Sitemap):

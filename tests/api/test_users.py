@@ -2,7 +2,7 @@
 
 import pytest
 
-from shortscience.models import Summary
+from shortscience.models import Summary, User
 from tests.api.conftest import error_shape
 from tests.conftest import make_summary, make_user
 
@@ -18,6 +18,8 @@ def test_a_profile_shows_reputation_and_named_public_summaries(stranger):
     make_summary(author=person, anonymous=True)
     make_summary(author=person, private=True)
     make_summary(author=person, publish=False)
+    # The stored value (services/rankings.py keeps it; tests/services/test_reputation.py).
+    User.objects.filter(pk=person.pk).update(reputation=2.5)
     response = stranger.get("/users/grace")
     assert response.status_code == 200
     body = response.json()

@@ -75,6 +75,22 @@ def test_the_export_holds_every_summary_with_its_revisions_comments_votes_and_no
     assert data["follows"] == []
 
 
+def test_the_export_holds_what_the_person_follows_and_their_mail_setting():
+    from shortscience.services import follows
+
+    ada = make_user("ada", email_notifications="daily")
+    paper, bob = make_paper(), make_user()
+    follows.follow(ada, "paper", paper.pk)
+    follows.follow(ada, "user", bob.pk)
+    follows.follow(bob, "paper", paper.pk)
+    data = data_of(export_of(ada))
+    assert data["profile"]["email_notifications"] == "daily"
+    assert [(f["paper_id"], f["user_id"], f["summary_id"]) for f in data["follows"]] == [
+        (paper.pk, None, None),
+        (None, bob.pk, None),
+    ]
+
+
 def test_each_summary_is_a_markdown_file_with_yaml_front_matter():
     yaml = pytest.importorskip("yaml")
     ada = make_user("ada")

@@ -1,10 +1,20 @@
-import pytest
+from datetime import timedelta
 
-from shortscience.services import users, votes
+import pytest
+from django.utils import timezone
+
+from shortscience.models import Vote
+from shortscience.services import rankings, users, votes
 from shortscience.services.errors import InvalidInput
 from tests.conftest import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+def age_votes_and_refresh() -> None:
+    """Reputation counts only votes older than two days (docs/rankings.md)."""
+    Vote.objects.update(updated_at=timezone.now() - timedelta(days=3))
+    rankings.refresh_reputation()
 
 
 @pytest.mark.parametrize(
@@ -28,7 +38,7 @@ def test_invalid_orcids_are_refused(raw):
         users.normalise_orcid(raw)
 
 
-def test_reputation_is_the_mean_score_of_public_named_summaries():
+def test_reputation_is_the_mean_aged_net_votes_of_public_named_summaries():
     author = make_user()
     a = make_summary(author=author)
     make_summary(author=author)
@@ -36,6 +46,7 @@ def test_reputation_is_the_mean_score_of_public_named_summaries():
     for _ in range(4):
         votes.cast(make_user(), a.pk, 1)
     votes.cast(make_user(), anonymous.pk, 1)
+    age_votes_and_refresh()
     page = users.page(author.username, None)
     assert page.reputation == 2.0
     assert len(page.cards) == 2
@@ -46,9 +57,10 @@ def test_the_users_list_ranks_by_reputation_and_ignores_anonymous_work():
     best = make_summary(author=strong)
     votes.cast(make_user(), best.pk, 1)
     make_summary(author=hidden, anonymous=True, paper=make_paper())
+    age_votes_and_refresh()
     listed = list(users.listing(1))
     assert [u.pk for u in listed] == [strong.pk]
-    assert listed[0].live_reputation == 1.0
+    assert listed[0].reputation == 1.0
 
 
 def test_profile_update_renders_description_and_checks_orcid():

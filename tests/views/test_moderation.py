@@ -72,7 +72,9 @@ def test_a_hidden_summary_vanishes_everywhere_and_restoring_brings_it_back_whole
         "/?tab=best",
         summary.paper.get_absolute_url(),
         "/users/writer/",
-        "/sitemap.xml",
+        "/sitemap-summaries.xml",
+        "/feeds/recent.atom",
+        "/rss-full.xml",
         "/users/",
     ]
     for url in urls:

@@ -1,9 +1,12 @@
 """Every page answers through HTTP in-process and shows what a reader expects."""
 
-import pytest
+from datetime import timedelta
 
-from shortscience.models import Venue
-from shortscience.services import comments, votes
+import pytest
+from django.utils import timezone
+
+from shortscience.models import Venue, Vote
+from shortscience.services import comments, rankings, votes
 from tests.conftest import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +62,9 @@ def test_user_page_shows_name_description_orcid_and_reputation(client, site):
     author.orcid = "0000-0002-1825-0097"
     author.description_html = "<p>Researcher</p>"
     author.save()
+    # Reputation counts votes older than two days (docs/rankings.md): age the one vote.
+    Vote.objects.update(updated_at=timezone.now() - timedelta(days=3))
+    rankings.refresh_reputation()
     html = client.get("/users/ada/").content.decode()
     for expected in ("Ada L.", "Researcher", "0000-0002-1825-0097", "Reputation 1.0", "Attention"):
         assert expected in html, expected

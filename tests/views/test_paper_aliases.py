@@ -94,7 +94,11 @@ def test_the_sitemap_lists_only_public_content(client, paper):
     public = make_summary(paper=paper)
     private = make_summary(private=True)
     anonymous = make_summary(author=make_user("masked"), anonymous=True)
-    xml = client.get("/sitemap.xml").content.decode()
+    # /sitemap.xml is an index; the URLs are in its sections (tests/views/test_sitemaps.py).
+    xml = "".join(
+        client.get(f"/sitemap-{section}.xml").content.decode()
+        for section in ("papers", "summaries", "users")
+    )
     assert f"/summaries/{public.pk}/" in xml and f"/papers/{paper.pk}/" in xml
     assert f"/summaries/{private.pk}/" not in xml and f"/papers/{private.paper_id}/" not in xml
     assert f"/summaries/{anonymous.pk}/" in xml and "/users/masked/" not in xml

@@ -14,6 +14,7 @@ from shortscience.views.api import (
     auth,
     comments,
     errors,
+    follows,
     papers,
     summaries,
     users,
@@ -75,3 +76,4 @@ api.add_router("", votes.router, tags=["votes"])
 api.add_router("", comments.router, tags=["comments"])
 api.add_router("", users.router, tags=["users"])
 api.add_router("", venues.router, tags=["venues"])
+api.add_router("", follows.router, tags=["follows"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,8 +134,11 @@ def _typed(model: type[Model], name: str, value: Any) -> Any:
     if not isinstance(field, DjangoField):
         raise ValueError(f"{name} is not a column")
     typed = field.to_python(value)
-    if isinstance(typed, bool) or not isinstance(typed, int | datetime | str):
+    if isinstance(typed, bool) or not isinstance(typed, int | float | datetime | str):
         raise ValueError("unexpected value in cursor")
+    # Floats (hotness) survive JSON exactly; NaN and infinities would never match a row.
+    if isinstance(typed, float) and not math.isfinite(typed):
+        raise ValueError("non-finite number in cursor")
     if isinstance(typed, int) and not -BIGINT <= typed < BIGINT:
         raise ValueError("integer out of range")
     if isinstance(typed, datetime) and typed.tzinfo is None:

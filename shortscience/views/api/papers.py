@@ -1,13 +1,16 @@
-"""Papers: by id or by any of their identifiers, with their summaries; title search; and the
+"""Papers: by id or by any of their identifiers, with their summaries; search; and the
 bulk counts that reference managers and arxiv-sanity ask for."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
 
+from shortscience import search as engine
 from shortscience.services import papers
 from shortscience.services.errors import NotFound
 from shortscience.views.api import auth
@@ -19,6 +22,7 @@ from shortscience.views.api.schemas import (
     Links,
     PaperListItem,
     PaperOut,
+    PaperRef,
     SummaryOut,
     identifier_out,
     paper_item,
@@ -127,12 +131,33 @@ def counts(request: HttpRequest, payload: CountsIn) -> CountsOut:
 
 
 class SearchParams(Schema):
-    q: CleanStr = Field("", max_length=1000, description="Words of the title")
+    q: CleanStr = Field(
+        "", max_length=1000, description="A query in the search box's syntax (docs/search.md)"
+    )
+    sort: Literal["relevance", "score", "date"] = "relevance"
+    page: int = Field(1, ge=1, le=engine.MAX_PAGE)
+
+
+class SearchHitOut(Schema):
+    kind: Literal["paper", "summary", "comment"]
+    paper: PaperRef
+    summary_id: int | None = Field(description="The summary found, or the one commented on")
+    summary_url: str | None
+    comment_id: int | None
+    snippet_html: str = Field(description="Escaped text around the match, matches in <mark>")
+    score: int = Field(description="A summary's votes; a paper's number of public summaries")
+    date: datetime | None
 
 
 class SearchOut(Schema):
     query: str
-    items: list[PaperListItem]
+    parsed: str = Field(description="The query as understood")
+    redirect: str | None = Field(description="The paper's page when q names a known paper")
+    total: int
+    page: int
+    next: str | None = Field(description="URL of the next page; null on the last one")
+    items: list[PaperListItem] = Field(description="The papers of this page's hits, in order")
+    hits: list[SearchHitOut]
 
 
 @router.get(
@@ -141,10 +166,41 @@ class SearchOut(Schema):
     openapi_extra=auth.OPTIONAL_AUTH,
 )
 def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
-    """Papers whose title contains every word of `q` (at most 50, most summarised first)."""
+    """Full-text search of papers, summaries and comments (50 hits a page); the caller's own
+    private and draft summaries are found too."""
     links = Links(request)
-    found = papers.title_search(params.q.strip())
+    found = engine.search(
+        params.q, viewer=auth.reader(request), sort=params.sort, page=params.page, per_page=50
+    )
+    papers_in_order = list({hit.paper.pk: hit.paper for hit in found.hits}.values())
+    following = urlencode({"q": params.q, "sort": found.sort, "page": str(found.page + 1)})
     return SearchOut(
         query=params.q,
-        items=[paper_item(links, paper, paper.summary_count) for paper in found],  # type: ignore[attr-defined]
+        parsed=str(found.query),
+        redirect=links.site(found.redirect_url) if found.redirect_url else None,
+        total=found.total,
+        page=found.page,
+        next=links.api(f"/search?{following}") if found.has_next else None,
+        items=[paper_item(links, p, p.summary_count) for p in papers_in_order],  # type: ignore[attr-defined]
+        hits=[_hit_out(links, hit) for hit in found.hits],
+    )
+
+
+def _hit_out(links: Links, hit: engine.Hit) -> SearchHitOut:
+    summary = hit.summary
+    return SearchHitOut(
+        kind=hit.kind,  # type: ignore[arg-type]
+        paper=PaperRef(
+            id=hit.paper.pk,
+            title=hit.paper.title,
+            year=hit.paper.year,
+            url=links.site(hit.paper.get_absolute_url()),
+            api_url=links.api(f"/papers/{hit.paper.pk}"),
+        ),
+        summary_id=summary.pk if summary else None,
+        summary_url=links.site(summary.get_absolute_url()) if summary else None,
+        comment_id=hit.comment.pk if hit.comment else None,
+        snippet_html=str(hit.snippet_html),
+        score=hit.score,
+        date=hit.date,
     )

@@ -17,9 +17,9 @@ from shortscience.views.api.schemas import Id, Links, SummaryOut, SummaryPage, s
 router = Router(auth=auth.READ)
 
 
-def _page(request: HttpRequest, order: str, params: PageParams) -> SummaryPage:
-    ordering = rankings.TABS[order]
-    page = paginate(rankings.ranked(order), ordering, params.cursor, params.limit)
+def _page(request: HttpRequest, ranking: rankings.Ranking, params: PageParams) -> SummaryPage:
+    ordering = rankings.ORDERS[ranking.order]
+    page = paginate(rankings.ranked(ranking), ordering, params.cursor, params.limit)
     links = Links(request)
     return SummaryPage(
         items=[summary_out(links, c) for c in cards.build(page.items, auth.reader(request))],
@@ -36,11 +36,13 @@ def _page(request: HttpRequest, order: str, params: PageParams) -> SummaryPage:
 def summary_list(
     request: HttpRequest,
     params: Query[PageParams],
-    order: Literal["recent", "best", "popular"] = "recent",
+    order: Literal["recent", "hot", "best", "popular"] = "recent",
+    period: Literal["all", "week", "month", "year"] = "all",
+    field: Literal["cs", "stat", "physics", "math", "q-bio", "q-fin", "eess", "econ"] | None = None,
 ) -> SummaryPage:
-    """Public summaries: newest first (`recent`), by score (`best`) or by latest activity
-    (`popular`), as on the home page."""
-    return _page(request, order, params)
+    """Public summaries: newest first (`recent`), by hotness (`hot`), by score (`best`) or by
+    latest activity (`popular`), published within `period`, of papers in `field`."""
+    return _page(request, rankings.Ranking(order, period, field or ""), params)
 
 
 @router.get(
@@ -50,7 +52,7 @@ def summary_list(
 )
 def activity(request: HttpRequest, params: Query[PageParams]) -> SummaryPage:
     """The feed of newly published public summaries, newest first."""
-    return _page(request, "recent", params)
+    return _page(request, rankings.Ranking("recent"), params)
 
 
 @router.get(

@@ -35,7 +35,9 @@ Username = Annotated[CleanStr, Field(min_length=1, max_length=150)]
 class UserOut(PersonRef):
     orcid: str
     description_html: str
-    reputation: float = Field(description="Mean score of their named public summaries")
+    reputation: float = Field(
+        description="Mean net votes older than two days per named public summary (stored)"
+    )
     summary_count: int = Field(description="Named public summaries")
     summaries: list[SummaryOut] = Field(description="The newest of them")
     next: str | None = Field(description="URL of the next page of their summaries")

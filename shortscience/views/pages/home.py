@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -10,16 +12,19 @@ from shortscience.views.pages.common import viewer
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("tab", rankings.DEFAULT_TAB)
-    if tab not in rankings.TABS:
-        tab = rankings.DEFAULT_TAB
-    page = rankings.page(tab, request.GET.get("page"))
+    ranking = rankings.parse_tab(
+        request.GET.get("tab"), request.GET.get("period"), request.GET.get("field")
+    )
+    page = rankings.page(ranking, request.GET.get("page"))
     return render(
         request,
         "home/index.html",
         {
-            "tab": tab,
+            "ranking": ranking,
             "tabs": rankings.TABS,
+            "periods": rankings.PERIOD_LABELS,
+            "fields": rankings.FIELDS,
+            "extra": urlencode(ranking.params()),
             "page": page,
             "cards": cards.build(page, viewer(request)),
         },

@@ -1,4 +1,5 @@
-"""The paper page, every alias that leads to it, title search and the counts tools ask for."""
+"""The paper page, every alias that leads to it and the counts tools ask for (search is
+views/pages/search.py)."""
 
 from __future__ import annotations
 
@@ -36,15 +37,6 @@ def cite(request: HttpRequest, key: str) -> HttpResponse:
     if paper is None:
         raise Http404(f"No paper is known here by the key {key!r}.")
     return redirect(paper.get_absolute_url())
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    direct = papers.find_by_key(query) if query else None
-    if direct is not None:
-        return redirect(direct.get_absolute_url())
-    results = papers.title_search(query) if query else []
-    return render(request, "papers/search.html", {"query": query, "results": results})
 
 
 def counts(request: HttpRequest) -> JsonResponse:

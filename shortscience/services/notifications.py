@@ -1,0 +1,233 @@
+"""Notifications: what events on followed things (and on your own summaries and comments) tell
+you, the list of them with its unread count, and marking them read.
+
+A summary notifies only when it becomes public (never for drafts, private or held summaries),
+and each person hears about one summary once, however often it is unpublished and published
+again. Each event gives each recipient at most one notification (the most specific kind wins),
+never to the person who acted. An anonymous summary never sets `actor` and never notifies the
+author's followers, since either would reveal who wrote it.
+
+Notifications are never deleted when their subject becomes invisible; the read side filters
+them out, so a summary that is hidden and later restored brings its notifications back. The
+e-mail side lives in services/notification_emails.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shortscience.models import Comment, Follow, Notification, Summary, User
+from shortscience.services import summaries
+from shortscience.services.errors import NotFound
+
+Kind = Notification.Kind
+SUMMARY_KINDS = (Kind.PAPER_SUMMARY, Kind.USER_SUMMARY)
+
+
+# --- Events -> rows -----------------------------------------------------------------------------
+
+
+def summary_saved(summary: Summary, *, was_public: bool) -> None:
+    """Tell followers of the paper and of the author about a summary that just became public."""
+    if was_public or not summary.is_public:
+        return
+    by_paper = Q(paper_id=summary.paper_id)
+    # Following an anonymous summary's author must not reveal that they wrote it.
+    by_author = Q(pk__in=[]) if summary.is_anonymous else Q(followed_user_id=summary.author_id)
+    recipients: dict[int, str] = {}
+    for follower_id, paper_id in Follow.objects.filter(by_paper | by_author).values_list(
+        "follower_id", "paper_id"
+    ):
+        kind = Kind.PAPER_SUMMARY if paper_id is not None else Kind.USER_SUMMARY
+        # A person following both the paper and the author gets one, about the paper.
+        if recipients.get(follower_id) != Kind.PAPER_SUMMARY:
+            recipients[follower_id] = kind
+    # Once per person per summary: publish, unpublish, publish again tells nobody twice.
+    told = Notification.objects.filter(summary=summary, kind__in=SUMMARY_KINDS).values_list(
+        "recipient_id", flat=True
+    )
+    for recipient_id in told:
+        recipients.pop(recipient_id, None)
+    # An anonymous summary has no actor, but its author still never hears of it.
+    recipients.pop(summary.author_id, None)
+    _notify(
+        recipients,
+        actor_id=None if summary.is_anonymous else summary.author_id,
+        summary=summary,
+        comment=None,
+    )
+
+
+def summary_moderated(summary_id: int) -> None:
+    """A summary held for review and then restored becomes public only now. One announced
+    before (hidden and restored, or its comments locked) is not announced again."""
+    summary = Summary.objects.filter(summaries.public_q(), pk=summary_id).first()
+    announced = Notification.objects.filter(summary_id=summary_id, kind__in=SUMMARY_KINDS)
+    if summary is not None and not announced.exists():
+        summary_saved(summary, was_public=False)
+
+
+def comment_saved(comment: Comment, *, created: bool) -> None:
+    """Tell the summary's author, the author of the comment replied to and the discussion's
+    followers about a new comment (edits tell nobody)."""
+    if not created:
+        return
+    summary = comment.summary
+    if not summary.is_public:
+        return
+    recipients: dict[int, str] = {}
+    for follower_id in Follow.objects.filter(summary_id=summary.pk).values_list(
+        "follower_id", flat=True
+    ):
+        recipients[follower_id] = Kind.DISCUSSION_COMMENT
+    recipients[summary.author_id] = Kind.SUMMARY_COMMENT
+    if comment.parent_id is not None:
+        parent_author = (
+            Comment.objects.filter(pk=comment.parent_id, deleted_at__isnull=True)
+            .values_list("author_id", flat=True)
+            .first()
+        )
+        if parent_author is not None:
+            recipients[parent_author] = Kind.COMMENT_REPLY
+    _notify(recipients, actor_id=comment.author_id, summary=summary, comment=comment)
+
+
+def _notify(
+    recipients: dict[int, str], *, actor_id: int | None, summary: Summary, comment: Comment | None
+) -> None:
+    if actor_id is not None:
+        recipients.pop(actor_id, None)
+    if not recipients:
+        return
+    people = dict(
+        User.objects.filter(pk__in=list(recipients), is_active=True).values_list(
+            "pk", "email_notifications"
+        )
+    )
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=recipient_id,
+                kind=recipients[recipient_id],
+                actor_id=actor_id,
+                paper_id=summary.paper_id,
+                summary=summary,
+                comment=comment,
+            )
+            for recipient_id in sorted(people)
+        ]
+    )
+    immediate = [
+        row.pk
+        for row in rows
+        if people[row.recipient_id] == User.EmailNotifications.IMMEDIATE and row.pk is not None
+    ]
+    if immediate:
+        # Imported here because notification_emails imports this module for its queries.
+        from shortscience.services import notification_emails
+
+        # After the commit, so the worker finds the rows and a rolled-back write mails nobody.
+        transaction.on_commit(lambda: notification_emails.queue(immediate))
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def visible_q() -> Q:
+    """Notifications whose summary is still public and whose comment still shows."""
+    return summaries.public_q("summary__") & (
+        Q(comment__isnull=True) | Q(comment__deleted_at__isnull=True, comment__is_hidden=False)
+    )
+
+
+def visible_for_all() -> QuerySet[Notification]:
+    return Notification.objects.filter(visible_q()).select_related("actor", "paper", "summary")
+
+
+def visible_for(user: User) -> QuerySet[Notification]:
+    return visible_for_all().filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(visible_q(), recipient=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification as pages, mails and the API show it."""
+
+    pk: int
+    kind: str
+    headline: str
+    path: str
+    created_at: datetime
+    unread: bool
+    actor_name: str
+
+
+def actor_name(notification: Notification) -> str:
+    if notification.actor is None:
+        # Summary notifications have no actor exactly when the summary is anonymous.
+        return "Anonymous" if notification.comment_id is None else "Someone"
+    return notification.actor.shown_name
+
+
+def describe(notification: Notification) -> Item:
+    who = actor_name(notification)
+    title = notification.paper.title if notification.paper else "a paper"
+    headlines: dict[str, str] = {
+        Kind.PAPER_SUMMARY: f"{who} published a summary of “{title}”",
+        Kind.USER_SUMMARY: f"{who} published a summary of “{title}”",
+        Kind.SUMMARY_COMMENT: f"{who} commented on your summary of “{title}”",
+        Kind.COMMENT_REPLY: f"{who} replied to your comment on a summary of “{title}”",
+        Kind.DISCUSSION_COMMENT: f"{who} commented on a summary you follow of “{title}”",
+    }
+    path = f"/summaries/{notification.summary_id}/"
+    if notification.comment_id is not None:
+        path += f"#comment-{notification.comment_id}"
+    return Item(
+        pk=notification.pk,
+        kind=notification.kind,
+        headline=headlines.get(notification.kind, who),
+        path=path,
+        created_at=notification.created_at,
+        unread=notification.read_at is None,
+        actor_name=who,
+    )
+
+
+@dataclass(frozen=True)
+class NotificationsPage:
+    items: list[Item]
+    page: Page[Notification]
+    unread: int
+
+
+def page(user: User, number: str | int | None) -> NotificationsPage:
+    """One page of the list, newest first: three queries whatever the page holds."""
+    found = Paginator(visible_for(user), settings.PAGE_SIZE).get_page(number)
+    return NotificationsPage(
+        items=[describe(n) for n in found], page=found, unread=unread_count(user)
+    )
+
+
+# --- Marking read -------------------------------------------------------------------------------
+
+
+def mark_read(user: User, notification_id: int) -> None:
+    mine = Notification.objects.filter(recipient=user, pk=notification_id)
+    if not mine.filter(read_at__isnull=True).update(read_at=timezone.now()) and not mine.exists():
+        raise NotFound("There is no such notification.")
+
+
+def mark_all_read(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

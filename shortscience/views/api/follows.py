@@ -1,0 +1,178 @@
+"""Following papers, people and discussions, and reading your notifications.
+
+Everything here is about the caller, so every operation needs a token or a signed-in session;
+changes need the write scope and count against the "following" rate limit like the pages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from shortscience.models import Follow
+from shortscience.services import follows, notifications
+from shortscience.views.api import auth
+from shortscience.views.api.errors import documented
+from shortscience.views.api.pagination import PageParams, next_url, paginate
+from shortscience.views.api.schemas import CleanStr, Id, Links
+
+router = Router(auth=auth.WRITE)
+Username = Annotated[CleanStr, Field(min_length=1, max_length=150)]
+ORDER = ("-created_at", "-pk")
+CHANGE_ERRORS = documented(400, 401, 403, 404, 409, 422, 429)
+
+
+class FollowOut(Schema):
+    kind: Literal["paper", "user", "summary"]
+    id: int = Field(description="The paper's, person's or summary's id")
+    name: str = Field(description="Paper title, person's name, or the summarised paper's title")
+    url: str
+    created_at: datetime
+
+
+class FollowList(Schema):
+    items: list[FollowOut] = Field(description="Newest first")
+
+
+def _follow_out(links: Links, row: Follow) -> FollowOut:
+    kind = follows.kind_of(row)
+    if row.paper is not None:
+        name, path = row.paper.title, row.paper.get_absolute_url()
+    elif row.followed_user is not None:
+        name, path = row.followed_user.shown_name, f"/users/{row.followed_user.username}/"
+    else:
+        assert row.summary is not None
+        name, path = row.summary.paper.title, row.summary.get_absolute_url()
+    return FollowOut(
+        kind=kind,
+        id=follows.target_id_of(row),
+        name=name,
+        url=links.site(path),
+        created_at=row.created_at,
+    )
+
+
+def _follow(request: HttpRequest, kind: follows.Kind, target_id: int) -> FollowOut:
+    user = auth.writer(request, "following")
+    return _follow_out(Links(request), follows.follow(user, kind, target_id))
+
+
+def _unfollow(request: HttpRequest, kind: follows.Kind, target_id: int) -> Status[None]:
+    follows.unfollow(auth.writer(request, "following"), kind, target_id)
+    return Status(204, None)
+
+
+@router.get("/follows", response={200: FollowList, **documented(401, 403)})
+def follow_list(request: HttpRequest) -> FollowList:
+    """Everything the caller follows."""
+    user = auth.caller(request).user
+    assert user is not None, "guarded by auth.WRITE"
+    return FollowList(items=[_follow_out(Links(request), r) for r in follows.listing(user)])
+
+
+@router.put("/follows/papers/{int:paper_id}", response={200: FollowOut, **CHANGE_ERRORS})
+def follow_paper(request: HttpRequest, paper_id: Id) -> FollowOut:
+    """Follow a paper: hear about each new public summary of it. Idempotent."""
+    return _follow(request, "paper", paper_id)
+
+
+@router.delete("/follows/papers/{int:paper_id}", response={204: None, **CHANGE_ERRORS})
+def unfollow_paper(request: HttpRequest, paper_id: Id) -> Status[None]:
+    """Stop following a paper (a no-op when not following)."""
+    return _unfollow(request, "paper", paper_id)
+
+
+@router.put("/follows/users/{username}", response={200: FollowOut, **CHANGE_ERRORS})
+def follow_user(request: HttpRequest, username: Username) -> FollowOut:
+    """Follow a person: hear about each summary they publish under their name. Idempotent."""
+    return _follow(request, "user", follows.user_id_for(username))
+
+
+@router.delete("/follows/users/{username}", response={204: None, **CHANGE_ERRORS})
+def unfollow_user(request: HttpRequest, username: Username) -> Status[None]:
+    """Stop following a person (a no-op when not following)."""
+    return _unfollow(request, "user", follows.user_id_for(username))
+
+
+@router.put("/follows/summaries/{int:summary_id}", response={200: FollowOut, **CHANGE_ERRORS})
+def follow_summary(request: HttpRequest, summary_id: Id) -> FollowOut:
+    """Follow the discussion under a public summary: hear about each new comment. Idempotent."""
+    return _follow(request, "summary", summary_id)
+
+
+@router.delete("/follows/summaries/{int:summary_id}", response={204: None, **CHANGE_ERRORS})
+def unfollow_summary(request: HttpRequest, summary_id: Id) -> Status[None]:
+    """Stop following a discussion (a no-op when not following)."""
+    return _unfollow(request, "summary", summary_id)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(
+        description="paper_summary, user_summary, summary_comment, comment_reply or "
+        "discussion_comment"
+    )
+    text: str = Field(description="What happened, in one line; 'Anonymous' for anonymous authors")
+    url: str = Field(description="The summary or comment it is about")
+    summary_id: int
+    created_at: datetime
+    unread: bool
+
+
+class NotificationPage(Schema):
+    unread_count: int
+    items: list[NotificationOut] = Field(description="Newest first")
+    next: str | None
+    next_cursor: str | None
+
+
+@router.get("/notifications", response={200: NotificationPage, **documented(400, 401, 403, 422)})
+def notification_list(request: HttpRequest, params: Query[PageParams]) -> NotificationPage:
+    """The caller's notifications, newest first, with the unread count."""
+    user = auth.caller(request).user
+    assert user is not None, "guarded by auth.WRITE"
+    page = paginate(notifications.visible_for(user), ORDER, params.cursor, params.limit)
+    links = Links(request)
+    items = []
+    for row in page.items:
+        item = notifications.describe(row)
+        items.append(
+            NotificationOut(
+                id=item.pk,
+                kind=item.kind,
+                text=item.headline,
+                url=links.site(item.path),
+                summary_id=row.summary_id or 0,
+                created_at=item.created_at,
+                unread=item.unread,
+            )
+        )
+    return NotificationPage(
+        unread_count=notifications.unread_count(user),
+        items=items,
+        next=next_url(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/notifications/{int:notification_id}/read",
+    response={204: None, **documented(401, 403, 404, 422)},
+)
+def notification_read(request: HttpRequest, notification_id: Id) -> Status[None]:
+    """Mark one of the caller's notifications read."""
+    notifications.mark_read(auth.writer(request), notification_id)
+    return Status(204, None)
+
+
+class MarkedOut(Schema):
+    marked: int = Field(description="How many notifications were unread")
+
+
+@router.post("/notifications/read-all", response={200: MarkedOut, **documented(401, 403)})
+def notification_read_all(request: HttpRequest) -> MarkedOut:
+    """Mark all of the caller's notifications read."""
+    return MarkedOut(marked=notifications.mark_all_read(auth.writer(request)))
