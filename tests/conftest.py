@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from shortscience import search
@@ -42,10 +44,16 @@ def _tasks_run_inline() -> None:
     HUEY.immediate = True
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Argon2 costs ~0.1 s a hash by design; the factory hashes the one test password once.
+    return make_password("a-long-test-password")
+
+
 def make_user(username: str | None = None, **extra: Any) -> User:
     name = username or f"user{next(_seq)}"
-    user = User.objects.create_user(
-        username=name, email=f"{name}@example.org", password="a-long-test-password", **extra
+    user = User.objects.create(
+        username=name, email=f"{name}@example.org", password=_password_hash(), **extra
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
