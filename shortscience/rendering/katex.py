@@ -24,6 +24,7 @@ contract with KaTeX. Nothing else in the project talks to V8.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
 import threading
@@ -216,6 +217,9 @@ def _parse_results(raw: Any, expected: int) -> list[MathResult]:
 
 
 _ENGINE = KatexEngine()
+# A process that used V8 and leaves it to interpreter shutdown can hang there (seen under
+# load: the render is done in 0.2 s, then exit waits forever), so close the context first.
+atexit.register(_ENGINE.reset)
 
 
 def render_math(requests: Sequence[MathRequest]) -> list[MathResult]:
