@@ -16,6 +16,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from shortscience.metadata.fields import field_of
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import comments, events, papers, summaries, votes
 from shortscience.services.text import clean_text
@@ -104,6 +105,8 @@ def _paper(item: dict[str, Any], venues: dict[str, Venue], counts: DemoCounts) -
         venue=venues.get(item.get("venue", "")),
         abstract=item.get("abstract", ""),
         url=item.get("url", ""),
+        categories=item.get("categories", []),
+        field=field_of(item.get("categories", [])),
     )
     for scheme, value in item["identifiers"].items():
         PaperIdentifier.objects.get_or_create(
