@@ -18,6 +18,7 @@ tsvector column, migration 0006), so writing rows here is all either dialect nee
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -26,6 +27,17 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
+
+# Markdown's emphasis, heading, quote and code marks and link targets are not words; left in,
+# they show up in snippets ("**attention**"). Math and \cite keys stay: people search for them.
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"(\*{1,3}|_{2,3}|`+|^\s{0,3}#{1,6}\s|^\s{0,3}>\s?)", re.MULTILINE)
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as the words a reader sees, for matching and snippets."""
+    return _MARKS.sub(" ", _LINK.sub(r"\1", markdown))
+
 
 CHUNK = 2000  # ids per round trip: well under SQLite's bound-parameter limit
 Kind = SearchDocument.Kind
@@ -164,7 +176,7 @@ def _summary_document(summary: Summary) -> SearchDocument | None:
         title=paper.title,
         authors=_text_list(paper.authors),
         people=_person(summary.author) if named else "",
-        body=summary.markdown,
+        body=_plain(summary.markdown),
         venue=paper.venue.key.lower() if paper.venue else "",
         year=paper.year,
         author_username=summary.author.username.lower() if named else "",
@@ -222,7 +234,7 @@ def _comment_document(comment: Comment) -> SearchDocument:
         comment_id=comment.pk,
         user_id=comment.author_id,
         people=_person(comment.author),
-        body=comment.markdown,
+        body=_plain(comment.markdown),
         venue=paper.venue.key.lower() if paper.venue else "",
         year=paper.year,
         author_username=comment.author.username.lower(),

@@ -172,3 +172,11 @@ def test_reindex_rebuilds_the_same_index_from_scratch():
             ("summary", paper.pk),
         ]
     )
+
+
+def test_snippets_show_words_not_markdown_marks():
+    make_summary(markdown="# Idea\nThey use **attention** and [a link](https://example.org/x).")
+    found = search.search("attention", viewer=None)
+    snippet = next(hit.snippet_html for hit in found.hits if hit.kind == "summary")
+    assert "<mark>attention</mark>" in snippet
+    assert "**" not in snippet and "#" not in snippet and "example.org" not in snippet
