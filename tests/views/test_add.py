@@ -69,9 +69,10 @@ def test_a_doi_is_looked_up_at_crossref(writer, sources):
     assert writer.get("/arxiv/1504.08083")["Location"] == f"/papers/{paper.pk}/"
 
 
-def test_semantic_scholar_fills_the_abstract_crossref_left_out(writer, monkeypatch):
+def semantic_scholar_answers(monkeypatch, **changes):
+    """The recorded sources, with Semantic Scholar's Fast R-CNN record changed by `changes`."""
     body = json.loads((DATA / "semanticscholar/paper_DOI_10.1109_ICCV.2015.169.json").read_text())
-    body["abstract"] = "This paper proposes a Fast Region-based Convolutional Network method."
+    body.update(changes)
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "api.semanticscholar.org":
@@ -80,22 +81,18 @@ def test_semantic_scholar_fills_the_abstract_crossref_left_out(writer, monkeypat
 
     fetcher = recorded_fetcher(handler)
     monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+
+
+def test_semantic_scholar_fills_the_abstract_crossref_left_out(writer, monkeypatch):
+    abstract = "This paper proposes a Fast Region-based Convolutional Network method."
+    semantic_scholar_answers(monkeypatch, abstract=abstract)
     writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
     paper = PaperIdentifier.objects.get(scheme="doi", value="10.1109/iccv.2015.169").paper
     assert paper.abstract.startswith("This paper proposes a Fast Region-based")
 
 
 def test_a_semantic_scholar_record_of_another_paper_is_not_merged_in(writer, monkeypatch):
-    body = json.loads((DATA / "semanticscholar/paper_DOI_10.1109_ICCV.2015.169.json").read_text())
-    body["title"] = "Some Other Paper"
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.host == "api.semanticscholar.org":
-            return httpx.Response(200, json=body)
-        return route(request)
-
-    fetcher = recorded_fetcher(handler)
-    monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+    semantic_scholar_answers(monkeypatch, title="Some Other Paper")
     writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
     paper = PaperIdentifier.objects.get(scheme="doi", value="10.1109/iccv.2015.169").paper
     assert not paper.identifiers.filter(scheme="arxiv").exists()
