@@ -37,6 +37,9 @@ class Summary(models.Model):
     share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
     markdown = models.TextField()
     html = models.TextField()
+    # The opening of `html`, cut at a block boundary when the summary is rendered: list pages
+    # (home, user, venue, search, feeds, API lists) carry this, never the whole text.
+    excerpt_html = models.TextField(default="", blank=True)
     renderer_version = models.PositiveIntegerField(default=0)
     score = models.IntegerField(default=0, help_text="Net votes; recounted on every vote")
     # Denormalised by services/rankings.py on publish and on every vote (docs/rankings.md).
