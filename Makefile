@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := shortscience.settings
 
-.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean
+.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ pytest: install-dev
 	bash scripts/test-databases.sh $(BIN)
 
 test: lint typecheck pytest
+
+# The page benchmark (docs/performance.md); never part of `make test`. ARGS="--quick" for a short run.
+bench: install-dev
+	$(BIN)/python bench/bench_pages.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache
