@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from huey import crontab
@@ -22,7 +21,11 @@ from huey.contrib.djhuey import db_periodic_task
 
 from shortscience.metadata.fields import FIELDS
 from shortscience.models import Summary, User
-from shortscience.services import summaries  # the module: see the note below
+from shortscience.services import (
+    keyset,
+    pagecache,
+    summaries,  # the module: see the note below
+)
 
 # `summaries` is used through the module, not imported names: services/events.py imports this
 # module and summaries imports events, so names bound at import time may not exist yet.
@@ -45,6 +48,9 @@ ORDERS: dict[str, tuple[str, ...]] = {
     # Latest activity (votes, comments, edits): the old "popular" order, kept for API clients.
     "popular": ("-last_activity_at", "-pk"),
 }
+# Columns list pages never read (home tabs, user pages). "html" joins them once the card shows
+# excerpt_html; until then deferring it would cost one query per card.
+LIST_DEFERRED = ("markdown",)
 TABS = ("hot", "recent", "best")
 DEFAULT_TAB = "hot"
 # Old home-page links (?tab=popular) land on the tab that replaced it.
@@ -97,8 +103,24 @@ def ranked(ranking: Ranking) -> QuerySet[Summary]:
     return rows.order_by(*ORDERS[ranking.order])
 
 
-def page(ranking: Ranking, number: str | int | None) -> Page[Summary]:
-    return Paginator(ranked(ranking), settings.PAGE_SIZE).get_page(number)
+def page(
+    ranking: Ranking,
+    number: str | int | None = None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+) -> keyset.Page[Summary]:
+    """One page of a home tab: after or before a cursor, or an old numbered page (bounded)."""
+    rows = ranked(ranking).defer(*LIST_DEFERRED)
+    return keyset.paginate(
+        rows,
+        ORDERS[ranking.order],
+        limit=settings.PAGE_SIZE,
+        after=after,
+        before=before,
+        number=keyset.parse_number(number),
+        strict=False,
+    )
 
 
 def random_public_id() -> int | None:
@@ -205,6 +227,7 @@ def refresh_reputation(progress: Callable[[int, int], None] | None = None) -> in
 def refresh_reputation_daily() -> None:
     """Votes age in after 48 hours with no event to say so: refresh everybody once a day."""
     refresh_reputation()
+    pagecache.touch_everything()  # reputation shows on every person's page and the users list
 
 
 # --- Event handlers (called from services/events.py) --------------------------------------------
@@ -253,4 +276,5 @@ def recompute_all(progress: Callable[[str, int, int], None] | None = None) -> tu
     people = refresh_reputation(
         (lambda done, total: progress("reputation", done, total)) if progress else None
     )
+    pagecache.touch_everything()
     return hot, people

@@ -2,8 +2,8 @@
 
 Thin: each Feed class asks services/feeds.py for its object and its items (already public-only,
 with the author's shown name decided there) and maps item fields onto Django's syndication
-framework. Every feed is cached for FEED_CACHE_SECONDS: bots poll these URLs far more often than
-people write summaries.
+framework. Bots poll these URLs far more often than people write summaries, so every feed is a
+page of the anonymous page cache (services/pagecache.py): kept until a write it shows changes it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.xmlutils import SimplerXMLGenerator
-from django.views.decorators.cache import cache_page
 
 from shortscience.models import Paper, User, Venue
 from shortscience.services import feeds
@@ -176,7 +174,7 @@ class LegacyFullFeed(LegacyAllFeed):
 
 def _cached(feed: Feed, feed_type: type[SyndicationFeed]) -> Callable[..., HttpResponse]:
     feed.feed_type = feed_type
-    view: Callable[..., HttpResponse] = cache_page(settings.FEED_CACHE_SECONDS)(feed)
+    view: Callable[..., HttpResponse] = feed
     return view
 
 

@@ -83,6 +83,8 @@ def aim(case: Any, world: dict[str, Any]) -> None:
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(case, world):
     aim(case, world)
     headers = {} if case.method == "GET" else {"Authorization": f"Bearer {world['token']}"}
+    # schemathesis's WSGI client asks for gzip but does not decompress what it gets.
+    headers["Accept-Encoding"] = "identity"
     case.call_and_validate(
         headers=headers,
         checks=[

@@ -1,8 +1,8 @@
 """Private and anonymous summaries leak through no page.
 
-Every reader-facing URL is fetched as a stranger, as another signed-in user and (for the
-anonymous case) through the htmx vote fragment; none may show the private text, or the
-anonymous author's username, display name or profile link.
+Every reader-facing URL is fetched as a stranger, as a stranger served from the page cache, as
+another signed-in user and (for the anonymous case) through the htmx vote fragment; none may show
+the private text, or the anonymous author's username, display name or profile link.
 """
 
 import pytest
@@ -64,10 +64,22 @@ def reader_urls(world):
     ]
 
 
+class CachedCopyClient(Client):
+    """A stranger who always gets the second answer: the page cache's copy, where there is one."""
+
+    def get(self, *args, **kwargs):
+        super().get(*args, **kwargs)
+        return super().get(*args, **kwargs)
+
+
 def clients(world):
     signed_in = Client()
     signed_in.force_login(world["reader"])
-    return {"stranger": Client(), "signed-in reader": signed_in}
+    return {
+        "stranger": Client(),
+        "stranger served from the cache": CachedCopyClient(),
+        "signed-in reader": signed_in,
+    }
 
 
 def test_an_anonymous_summary_never_shows_its_author(world):

@@ -1,0 +1,188 @@
+"""Whole pages cached for readers who are not signed in, kept right by versioned tags.
+
+A cached page is stored under a key made of its URL and the current version of every tag it
+depends on: `site` (everything), `lists` (every page that lists summaries or people: home,
+venues, search, feeds, the users list), and one tag per paper, summary and person whose page it
+is. A write never deletes a page; it bumps the versions of the tags it changed
+(`services/events.py` names them for every write), so the next request computes a new key, misses,
+and renders afresh. Old entries simply expire.
+
+Which pages are cached, and on which tags each depends, is declared once in `PAGES` (by URL name).
+The view layer's middleware (`views/pagecache.py`) does the HTTP side: eligibility, ETag and 304,
+gzip, and the `X-Accel-Expires` header that lets nginx's micro-cache serve a page without Python.
+
+Versions are bumped when the write happens and again when its transaction commits: a reader that
+rendered between the two (seeing the old rows) stored its page under a version that is already
+gone. A version missing from the cache (evicted, or never written) is created, never read as a
+default, so an evicted version can never bring back a page stored under an older one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+
+SITE = "site"
+LISTS = "lists"
+
+# Beyond this many tags in one write (a bulk import, a merge of many papers), bumping `site` is
+# cheaper than bumping each and says the same thing.
+MAX_TAGS_PER_WRITE = 200
+
+
+def paper(paper_id: int | str) -> str:
+    return f"paper:{paper_id}"
+
+
+def summary(summary_id: int | str) -> str:
+    return f"summary:{summary_id}"
+
+
+def person(username: str) -> str:
+    # Person pages are addressed by username (URLs never carry a person's id).
+    return f"user:{username.lower()}"
+
+
+TagsOf = Callable[[Mapping[str, Any]], tuple[str, ...]]
+
+
+def _none(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    return ()
+
+
+def _lists(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    return (LISTS,)
+
+
+def _paper(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    return (paper(kwargs["paper_id"]),)
+
+
+def _summary(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    return (summary(kwargs["summary_id"]),)
+
+
+def _person(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    return (person(kwargs["username"]),)
+
+
+#: URL name -> the tags its page depends on besides `site`. A page not named here is never cached.
+PAGES: dict[str, TagsOf] = {
+    "home": _lists,
+    "about": _none,
+    "paper": _paper,
+    "summary": _summary,
+    "search": _lists,
+    "users": _lists,
+    "user": _person,
+    "venues": _lists,
+    "venue": _lists,
+    "feed-recent-atom": _lists,
+    "feed-recent-rss": _lists,
+    "feed-paper-atom": _paper,
+    "feed-paper-rss": _paper,
+    "feed-user-atom": _person,
+    "feed-user-rss": _person,
+    "feed-venue-atom": _lists,
+    "feed-venue-rss": _lists,
+    "feed-search-atom": _lists,
+    "feed-search-rss": _lists,
+    "rss-legacy": _lists,
+    "rss-legacy-all": _lists,
+    "rss-legacy-full": _lists,
+    "sitemap": _lists,
+    "django.contrib.sitemaps.views.sitemap": _lists,
+}
+
+
+def _cache() -> Any:
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+_PLAIN_TAG = re.compile(r"[a-z0-9:._-]{1,80}")
+
+
+def _version_key(tag: str) -> str:
+    # A username may hold characters no cache key may (memcached's rules); hash those.
+    if _PLAIN_TAG.fullmatch(tag):
+        return f"pv:{tag}"
+    return "pv:h:" + hashlib.sha256(tag.encode()).hexdigest()[:32]
+
+
+def tags_for(url_name: str | None, kwargs: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The tags of a cacheable page, `site` first, or None when the page is never cached."""
+    tags_of = PAGES.get(url_name or "")
+    if tags_of is None:
+        return None
+    return (SITE, *tags_of(kwargs))
+
+
+def versions(tags: Iterable[str]) -> tuple[str, ...]:
+    """The current version of each tag, in one cache round trip (two when one is new)."""
+    wanted = [_version_key(tag) for tag in tags]
+    cache = _cache()
+    found = cache.get_many(wanted)
+    for key in wanted:
+        if key not in found:
+            cache.add(key, _new_version(), timeout=None)
+            found[key] = cache.get(key) or _new_version()
+    return tuple(str(found[key]) for key in wanted)
+
+
+def _new_version() -> str:
+    return f"{time.time_ns():x}{secrets.token_hex(4)}"
+
+
+def _bump(tags: frozenset[str]) -> None:
+    _cache().set_many({_version_key(tag): _new_version() for tag in tags}, timeout=None)
+
+
+def touch(*tags: str) -> None:
+    """These pages changed: bump their tags now and again once the write commits."""
+    if not settings.PAGE_CACHE_ENABLED or not tags:
+        return
+    bumped = frozenset(tags) if len(tags) <= MAX_TAGS_PER_WRITE else frozenset({SITE})
+    _bump(bumped)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump(bumped))
+
+
+def touch_everything() -> None:
+    touch(SITE)
+
+
+# --- Stored pages ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A rendered response as the cache keeps it: body (plain and gzipped) and its headers."""
+
+    body: bytes
+    gzipped: bytes | None
+    headers: tuple[tuple[str, str], ...]
+    stored_at: float
+
+
+def page_key(url: str, tags: tuple[str, ...], tag_versions: tuple[str, ...]) -> str:
+    """The cache key (and ETag) of a URL at these tag versions."""
+    material = "\n".join([url, *tags, *tag_versions]).encode()
+    return "page:" + hashlib.sha256(material).hexdigest()[:40]
+
+
+def load(key: str) -> StoredPage | None:
+    found = _cache().get(key)
+    return found if isinstance(found, StoredPage) else None
+
+
+def store(key: str, page: StoredPage) -> None:
+    _cache().set(key, page, timeout=settings.PAGE_CACHE_SECONDS)

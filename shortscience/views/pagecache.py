@@ -1,0 +1,126 @@
+"""The HTTP side of the anonymous page cache (the rules and tags live in services/pagecache.py).
+
+A GET or HEAD from someone who carries no session cookie, no Authorization header, no flash
+message and is not an htmx request, for a page `services.pagecache.PAGES` names, is answered from
+the cache when a copy exists at the current versions of its tags; otherwise the view renders it
+and a 200 that set no cookie is stored, plain and gzipped. Every such answer carries an ETag (the
+key, which changes with any write the page depends on), Last-Modified, `Cache-Control: public,
+max-age=0, must-revalidate` (browsers and shared caches always ask again, and a 304 costs almost
+nothing), and `X-Accel-Expires`, which lets nginx's micro-cache (deploy/nginx.conf.template)
+answer for a second without Python; nginx never passes that header on.
+
+Signed-in pages are never cached here or by nginx, and are marked `Cache-Control: private`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe
+
+from shortscience.services import pagecache
+
+# Headers that belong to one answer, not to the page: never stored, never replayed.
+_NOT_STORED = {"set-cookie", "vary", "content-length", "content-encoding", "etag", "date"}
+_GZIP = re.compile(r"\bgzip\b")
+_PUBLIC = "public, max-age=0, must-revalidate"
+
+
+def _anonymous_read(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "HTTP_HX_REQUEST" not in request.META
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not settings.PAGE_CACHE_ENABLED or not _anonymous_read(request):
+            return self._private(self.get_response(request))
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        tags = pagecache.tags_for(match.url_name, match.kwargs)
+        if tags is None:
+            return self._private(self.get_response(request))
+        url = request.build_absolute_uri()
+        key = pagecache.page_key(url, tags, pagecache.versions(tags))
+        etag = f'"{key.removeprefix("page:")}"'
+        if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+            return _not_modified(etag)
+        page = pagecache.load(key)
+        if page is None:
+            response = self.get_response(request)
+            page = _storable(response)
+            if page is None:
+                return response
+            pagecache.store(key, page)
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        if since is not None and int(page.stored_at) <= since:
+            return _not_modified(etag)
+        return _replay(request, page, etag)
+
+    @staticmethod
+    def _private(response: HttpResponseBase) -> HttpResponseBase:
+        if "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+def _storable(response: HttpResponseBase) -> pagecache.StoredPage | None:
+    """The page to keep, or None when this answer must not be shared."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or response.has_header("Content-Encoding")
+        or "private" in response.get("Cache-Control", "")
+        or not isinstance(response, HttpResponse)
+    ):
+        return None
+    body = response.content
+    headers = tuple(
+        (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
+    )
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= 200 else None
+    return pagecache.StoredPage(body, gzipped, headers, time.time())
+
+
+def _replay(request: HttpRequest, page: pagecache.StoredPage, etag: str) -> HttpResponse:
+    wants_gzip = page.gzipped is not None and _GZIP.search(
+        request.META.get("HTTP_ACCEPT_ENCODING", "")
+    )
+    response = HttpResponse(page.gzipped if wants_gzip else page.body)
+    for name, value in page.headers:
+        response[name] = value
+    if wants_gzip:
+        response["Content-Encoding"] = "gzip"
+    response["Vary"] = "Accept-Encoding"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(page.stored_at)
+    response["Cache-Control"] = _PUBLIC
+    response["X-Accel-Expires"] = str(settings.PAGE_CACHE_EDGE_SECONDS)
+    return response
+
+
+def _not_modified(etag: str) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Cache-Control"] = _PUBLIC
+    response["Vary"] = "Accept-Encoding"
+    return response
