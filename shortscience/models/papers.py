@@ -39,7 +39,11 @@ class Paper(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["venue", "year"]), models.Index(fields=["title"])]
+        # The venue page reads one venue's papers newest year first, then by title.
+        indexes = [
+            models.Index(fields=["venue", "-year", "title", "id"], name="paper_venue_year_title"),
+            models.Index(fields=["title"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -11,6 +11,10 @@ from django.db import models
 
 from shortscience.models.papers import Paper
 
+# The public rule (services/summaries.public_q) as the condition of the partial indexes below.
+# A query uses them only when its WHERE clause contains these same three terms.
+PUBLIC = models.Q(status="published", visibility="public", is_hidden=False)
+
 
 class Summary(models.Model):
     class Status(models.TextChoices):
@@ -56,11 +60,32 @@ class Summary(models.Model):
                 fields=["paper", "author"], name="one_summary_per_author_per_paper"
             )
         ]
+        # Partial indexes over public rows only (docs/decisions/0005-query-indexes.md): each list
+        # reads one in its own order and stops after a page. Indexes led by status and visibility,
+        # which nearly every row shares, misled SQLite into using them for per-paper lookups.
         indexes = [
-            models.Index(fields=["status", "visibility", "published_at"]),
-            models.Index(fields=["status", "visibility", "score"]),
-            models.Index(fields=["status", "visibility", "last_activity_at"]),
-            models.Index(fields=["status", "visibility", "hotness"]),
+            models.Index(fields=["-hotness", "-id"], condition=PUBLIC, name="summary_public_hot"),
+            models.Index(
+                fields=["-published_at", "-id"], condition=PUBLIC, name="summary_public_recent"
+            ),
+            models.Index(
+                fields=["-score", "-published_at", "-id"],
+                condition=PUBLIC,
+                name="summary_public_best",
+            ),
+            models.Index(
+                fields=["-last_activity_at", "-id"], condition=PUBLIC, name="summary_public_active"
+            ),
+            models.Index(
+                fields=["paper", "-score", "published_at", "id"],
+                condition=PUBLIC,
+                name="summary_public_paper",
+            ),
+            models.Index(
+                fields=["author", "-published_at", "-id"],
+                condition=PUBLIC & models.Q(is_anonymous=False),
+                name="summary_named_author",
+            ),
         ]
 
     def __str__(self) -> str:

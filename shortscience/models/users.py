@@ -27,6 +27,8 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "shortscience_user"
+        # The users list: by stored reputation, ties by username (unique, so a keyset order).
+        indexes = [models.Index(fields=["-reputation", "username"], name="user_reputation")]
 
     def __str__(self) -> str:
         return self.username

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import cards, identifiers, markup, similar
+from shortscience.services import cards, identifiers, keyset, markup, similar
 from shortscience.services.errors import NotFound
 from shortscience.services.summaries import public_q, visible_filter
 
@@ -59,14 +60,51 @@ def public_count_filter() -> Q:
     return public_q("summaries__")
 
 
+# Counts for each venue or paper on a page, as correlated subqueries: each reads the index of
+# its own rows (papers by venue, public summaries by paper) for the rows shown, where a join with
+# GROUP BY would aggregate the whole table before the page is cut.
+def _paper_count() -> Subquery:
+    papers = Paper.objects.filter(venue=OuterRef("pk")).order_by().values("venue")
+    return Subquery(papers.annotate(n=Count("pk")).values("n"))
+
+
+def _venue_summary_count() -> Subquery:
+    rows = Summary.objects.filter(public_q(), paper__venue=OuterRef("pk")).order_by()
+    return Subquery(rows.values("paper__venue").annotate(n=Count("pk")).values("n"))
+
+
+def _summary_count() -> Subquery:
+    rows = Summary.objects.filter(public_q(), paper=OuterRef("pk")).order_by().values("paper")
+    return Subquery(rows.annotate(n=Count("pk")).values("n"))
+
+
 def venues() -> QuerySet[Venue]:
+    """Every venue by key, with paper_count and summary_count."""
     return Venue.objects.annotate(
-        paper_count=Count("papers", distinct=True),
-        summary_count=Count(
-            "papers__summaries",
-            filter=public_q("papers__summaries__"),
-        ),
+        paper_count=Coalesce(_paper_count(), 0),
+        summary_count=Coalesce(_venue_summary_count(), 0),
     ).order_by("key")
+
+
+VENUES_ORDER = ("key",)
+VENUES_PAGE_SIZE = 100
+VENUE_PAPERS_ORDER = ("-year", "title", "pk")
+VENUE_PAPERS_PAGE_SIZE = 100
+
+
+def venue_listing(
+    number: str | int | None = 1, *, after: str | None = None, before: str | None = None
+) -> keyset.Page[Venue]:
+    """One page of venues by key (the venues list page)."""
+    return keyset.paginate(
+        venues(),
+        VENUES_ORDER,
+        limit=VENUES_PAGE_SIZE,
+        after=after,
+        before=before,
+        number=keyset.parse_number(number),
+        strict=False,
+    )
 
 
 @dataclass
@@ -74,22 +112,53 @@ class VenuePage:
     venue: Venue
     years: list[int]
     year: int | None
-    papers: list[Paper]
+    page: keyset.Page[Paper]
+
+    @property
+    def papers(self) -> list[Paper]:
+        return self.page.items
+
+    @property
+    def query(self) -> str:
+        """The query string naming this list, for the pager's links."""
+        return f"year={self.year}" if self.year is not None else ""
 
 
-def venue_page(key: str, year: int | None) -> VenuePage:
+def venue_page(
+    key: str,
+    year: int | None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    number: str | int | None = 1,
+    strict: bool = False,
+) -> VenuePage:
+    """A venue's papers of one year (or all), newest year first then by title, a page at a time;
+    papers without a year have no place in that order and are left out (docs/decisions)."""
     venue = Venue.objects.filter(key__iexact=key).first()
     if venue is None:
         raise NotFound("There is no such venue.")
-    years = sorted(
-        {y for y in venue.papers.values_list("year", flat=True).distinct() if y}, reverse=True
+    years = list(
+        venue.papers.filter(year__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
     )
-    papers = venue.papers.annotate(
-        summary_count=Count("summaries", filter=public_count_filter())
-    ).order_by("-year", "title")
+    papers: QuerySet[Paper] = venue.papers.defer("abstract").annotate(
+        summary_count=Coalesce(_summary_count(), 0)
+    )
     if year is not None:
         papers = papers.filter(year=year)
-    return VenuePage(venue=venue, years=years, year=year, papers=list(papers))
+    found = keyset.paginate(
+        papers,
+        VENUE_PAPERS_ORDER,
+        limit=VENUE_PAPERS_PAGE_SIZE,
+        after=after,
+        before=before,
+        number=keyset.parse_number(number),
+        strict=strict,
+    )
+    return VenuePage(venue=venue, years=[y for y in years if y], year=year, page=found)
 
 
 def save_venue_description(venue: Venue, markdown: str) -> Venue:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from shortscience.models import Summary, User
-from shortscience.services import cards, events, markup
+from shortscience.services import cards, events, keyset, markup, rankings
 from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.summaries import public_q
 from shortscience.services.text import clean_text
@@ -59,32 +57,48 @@ def public_authored(user: User) -> QuerySet[Summary]:
     return Summary.objects.filter(public_q(), author=user, is_anonymous=False)
 
 
-def _public_filter(prefix: str = "summaries__") -> Q:
-    """Public summaries that carry their author's name (what reputation counts)."""
-    return public_q(prefix) & Q(**{f"{prefix}is_anonymous": False})
-
-
 @dataclass
 class UserPage:
     person: User
     reputation: float
     summary_count: int
-    page: Page[Summary]
+    page: keyset.Page[Summary]
     cards: list[cards.SummaryCard]
     own_unlisted: list[Summary]
 
 
-def page(username: str, viewer: User | None, number: str | int | None = 1) -> UserPage:
+# Newest publication first; the API's user summaries use the same order and cursors.
+ORDER = ("-published_at", "-pk")
+USERS_ORDER = ("-reputation", "username")
+USERS_PAGE_SIZE = 50
+
+
+def page(
+    username: str,
+    viewer: User | None,
+    number: str | int | None = 1,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    whole: bool = False,
+) -> UserPage:
+    """A person's page; `whole` loads each summary's full text (the API), else its excerpt."""
     person = User.objects.filter(username=username, is_active=True).first()
     if person is None:
         raise NotFound("There is no such user.")
+    # Counted from the partial index on (author, published_at) of named public summaries alone,
+    # so the cost is this person's summaries, not everybody's.
     summary_count = public_authored(person).count()
-    listed = Paginator(
-        public_authored(person)
-        .select_related("paper", "paper__venue", "author")
-        .order_by("-published_at", "-pk"),
-        settings.PAGE_SIZE,
-    ).get_page(number)
+    rows = public_authored(person).select_related("paper", "paper__venue", "author")
+    listed = keyset.paginate(
+        rows if whole else rows.defer(*rankings.LIST_DEFERRED),
+        ORDER,
+        limit=settings.PAGE_SIZE,
+        after=after,
+        before=before,
+        number=keyset.parse_number(number),
+        strict=whole,
+    )
     own: list[Summary] = []
     if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
         own = list(
@@ -103,15 +117,29 @@ def page(username: str, viewer: User | None, number: str | int | None = 1) -> Us
     )
 
 
-def listing(number: str | int | None) -> Page[Any]:
-    """Active people with public summaries, annotated with summary_count, by stored reputation."""
+def listing(
+    number: str | int | None = 1, *, after: str | None = None, before: str | None = None
+) -> keyset.Page[User]:
+    """Active people with named public summaries, by stored reputation then username, each
+    annotated with summary_count. The list reads the reputation index and checks each person
+    for a summary through the author index, and counts only the people on the page: nothing
+    aggregates every summary per request."""
+    named = Summary.objects.filter(public_q(), is_anonymous=False, author=OuterRef("pk"))
+    counted = named.order_by().values("author").annotate(n=Count("pk")).values("n")
     people = (
-        User.objects.filter(is_active=True)
-        .annotate(summary_count=Count("summaries", filter=_public_filter()))
-        .filter(summary_count__gt=0)
-        .order_by("-reputation", "-summary_count", "username")
+        User.objects.filter(Exists(named), is_active=True)
+        .annotate(summary_count=Subquery(counted))
+        .order_by(*USERS_ORDER)
     )
-    return Paginator(people, 50).get_page(number)
+    return keyset.paginate(
+        people,
+        USERS_ORDER,
+        limit=USERS_PAGE_SIZE,
+        after=after,
+        before=before,
+        number=keyset.parse_number(number),
+        strict=False,
+    )
 
 
 @dataclass(frozen=True)

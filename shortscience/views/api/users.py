@@ -15,7 +15,7 @@ from ninja import Field, Query, Router
 from shortscience.services import cards, users
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
-from shortscience.views.api.pagination import PageParams, encode, next_url, paginate
+from shortscience.views.api.pagination import PageParams, next_url, paginate
 from shortscience.views.api.schemas import (
     CleanStr,
     Links,
@@ -27,8 +27,7 @@ from shortscience.views.api.schemas import (
 )
 
 router = Router(auth=auth.READ)
-# The order of users.page: newest publication first.
-ORDER = ("-published_at", "-pk")
+ORDER = users.ORDER  # the order of users.page, so its cursor continues here
 Username = Annotated[CleanStr, Field(min_length=1, max_length=150)]
 
 
@@ -51,10 +50,9 @@ class UserOut(PersonRef):
 )
 def user(request: HttpRequest, username: Username) -> UserOut:
     """A person's profile and their newest named public summaries."""
-    found = users.page(username, auth.reader(request))
+    found = users.page(username, auth.reader(request), whole=True)
     links = Links(request)
-    more = found.page.has_next() and found.cards
-    cursor = encode(ORDER, found.cards[-1].summary) if more else None
+    cursor = found.page.next_cursor
     return UserOut(
         **person_ref(links, found.person).model_dump(),
         orcid=found.person.orcid,

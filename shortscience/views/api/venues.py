@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from shortscience.services import papers
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
+from shortscience.views.api.pagination import next_url
 from shortscience.views.api.schemas import (
     CleanStr,
     Links,
@@ -29,13 +30,16 @@ class VenueItem(VenueRef):
 
 class VenueParams(Schema):
     year: int | None = Field(None, ge=1, le=9999, description="Only this year's papers")
+    cursor: str | None = Field(None, description="`next_cursor` of the previous page")
 
 
 class VenueDetail(VenueRef):
     description_html: str
     years: list[int] = Field(description="Years with papers, newest first")
     year: int | None = Field(description="The year asked for, if any")
-    papers: list[PaperListItem]
+    papers: list[PaperListItem] = Field(description="A page of them (100), by year then title")
+    next: str | None = Field(description="URL of the next page of papers")
+    next_cursor: str | None
 
 
 @router.get(
@@ -58,7 +62,7 @@ def venue_list(request: HttpRequest) -> list[VenueItem]:
 
 @router.get(
     "/venues/{key}",
-    response={200: VenueDetail, **documented(401, 404, 422)},
+    response={200: VenueDetail, **documented(400, 401, 404, 422)},
     openapi_extra=auth.OPTIONAL_AUTH,
 )
 def venue(
@@ -67,7 +71,7 @@ def venue(
     params: Query[VenueParams],
 ) -> VenueDetail:
     """A venue with its papers (of one `year`, or all), newest year first."""
-    found = papers.venue_page(key, params.year)
+    found = papers.venue_page(key, params.year, after=params.cursor, strict=True)
     links = Links(request)
     return VenueDetail(
         **venue_ref(links, found.venue).model_dump(),
@@ -78,4 +82,6 @@ def venue(
             paper_item(links, paper, paper.summary_count)  # type: ignore[attr-defined]
             for paper in found.papers
         ],
+        next=next_url(request, found.page.next_cursor),
+        next_cursor=found.page.next_cursor,
     )

@@ -15,7 +15,12 @@ def home(request: HttpRequest) -> HttpResponse:
     ranking = rankings.parse_tab(
         request.GET.get("tab"), request.GET.get("period"), request.GET.get("field")
     )
-    page = rankings.page(ranking, request.GET.get("page"))
+    page = rankings.page(
+        ranking,
+        request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
     return render(
         request,
         "home/index.html",
@@ -26,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "fields": rankings.FIELDS,
             "extra": urlencode(ranking.params()),
             "page": page,
-            "cards": cards.build(page, viewer(request)),
+            "cards": cards.build(page.items, viewer(request)),
         },
     )
 

@@ -14,12 +14,21 @@ from shortscience.views.pages.common import signed_in, viewer
 
 
 def detail(request: HttpRequest, username: str) -> HttpResponse:
-    found = users.page(username, viewer(request), request.GET.get("page"))
+    found = users.page(
+        username,
+        viewer(request),
+        request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
     return render(request, "users/detail.html", {"page": found})
 
 
 def listing(request: HttpRequest) -> HttpResponse:
-    return render(request, "users/list.html", {"page": users.listing(request.GET.get("page"))})
+    found = users.listing(
+        request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    return render(request, "users/list.html", {"page": found})
 
 
 @login_required

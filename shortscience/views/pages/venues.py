@@ -10,9 +10,19 @@ from shortscience.services.text import parse_year
 
 
 def listing(request: HttpRequest) -> HttpResponse:
-    return render(request, "venues/list.html", {"venues": papers.venues()})
+    found = papers.venue_listing(
+        request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    return render(request, "venues/list.html", {"venues": found})
 
 
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     year = parse_year(request.GET.get("year", ""))
-    return render(request, "venues/detail.html", {"page": papers.venue_page(key, year)})
+    found = papers.venue_page(
+        key,
+        year,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        number=request.GET.get("page"),
+    )
+    return render(request, "venues/detail.html", {"page": found})
