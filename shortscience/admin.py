@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
@@ -17,11 +19,28 @@ from shortscience.models import (
     User,
     Venue,
 )
-from shortscience.services import merging, papers
+from shortscience.services import merging, pagecache, papers
+
+
+class RefreshesPages:
+    """Admin edits bypass the services and their events; every change the admin logs makes the
+    anonymous page cache start afresh, so the edit shows at the next request."""
+
+    def log_addition(self, *args: Any, **kwargs: Any) -> Any:
+        pagecache.touch_everything()
+        return super().log_addition(*args, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin
+
+    def log_change(self, *args: Any, **kwargs: Any) -> Any:
+        pagecache.touch_everything()
+        return super().log_change(*args, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin
+
+    def log_deletions(self, *args: Any, **kwargs: Any) -> Any:
+        pagecache.touch_everything()
+        return super().log_deletions(*args, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin
 
 
 @admin.register(User)
-class SiteUserAdmin(UserAdmin):
+class SiteUserAdmin(RefreshesPages, UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Profile", {"fields": ("display_name", "description_markdown", "orcid")}),
@@ -35,7 +54,7 @@ class IdentifierInline(admin.TabularInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("title", "year", "venue", "created_at")
     list_filter = ("venue", "year")
     search_fields = ("title", "identifiers__value")
@@ -54,7 +73,7 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("key", "name", "url")
     search_fields = ("key", "name")
     exclude = ("description_html",)
@@ -72,7 +91,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Summary)
-class SummaryAdmin(admin.ModelAdmin):
+class SummaryAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("pk", "paper", "author", "status", "visibility", "is_anonymous", "score")
     list_filter = ("status", "visibility", "is_anonymous")
     search_fields = ("paper__title", "author__username")
@@ -95,13 +114,13 @@ class SummaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("pk", "summary", "author", "created_at", "deleted_at")
     raw_id_fields = ("summary", "author", "parent")
     readonly_fields = ("markdown", "html", "renderer_version")
 
 
 @admin.register(SummaryImage)
-class SummaryImageAdmin(admin.ModelAdmin):
+class SummaryImageAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("file", "uploader", "width", "height", "created_at")
     raw_id_fields = ("uploader",)

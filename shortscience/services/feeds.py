@@ -46,8 +46,9 @@ class FeedItem:
     author: str
     published: datetime | None
     updated: datetime | None
-    html: str
-    excerpt: str
+    html: str  # the whole summary: only for the old /rss-full.xml, empty in every other feed
+    excerpt: str  # plain text, as the old site's rss files had it
+    excerpt_html: str  # the opening stored at save time, with its math
     categories: tuple[str, ...]
     paper_title: str
     score: int
@@ -55,12 +56,14 @@ class FeedItem:
     bibtex_key: str = ""
 
 
-def _public() -> QuerySet[Summary]:
-    return (
+def _public(*, full: bool = False) -> QuerySet[Summary]:
+    rows = (
         Summary.objects.filter(public_q())
         .select_related("paper", "paper__venue", "author")
         .order_by("-published_at", "-pk")
     )
+    # A feed lists excerpts; the whole HTML (tens of KB a summary) only where it is the point.
+    return rows.defer("markdown") if full else rows.defer("markdown", "html")
 
 
 def _shown_author(summary: Summary) -> str:
@@ -88,7 +91,7 @@ def legacy_key(identifiers: Iterable[PaperIdentifier]) -> str:
     return by_scheme.get(PaperIdentifier.Scheme.DBLP, "")
 
 
-def _item(summary: Summary, *, with_identifiers: bool) -> FeedItem:
+def _item(summary: Summary, *, with_identifiers: bool, full: bool) -> FeedItem:
     paper = summary.paper
     categories = [*paper.categories]
     if paper.venue is not None:
@@ -108,8 +111,9 @@ def _item(summary: Summary, *, with_identifiers: bool) -> FeedItem:
         author=_shown_author(summary),
         published=summary.published_at,
         updated=summary.edited_at or summary.published_at,
-        html=summary.html,
-        excerpt=excerpt(summary.html),
+        html=summary.html if full else "",
+        excerpt=excerpt(summary.excerpt_html),
+        excerpt_html=summary.excerpt_html,
         categories=tuple(dict.fromkeys(c for c in categories if c)),
         paper_title=paper.title,
         score=summary.score,
@@ -119,11 +123,11 @@ def _item(summary: Summary, *, with_identifiers: bool) -> FeedItem:
 
 
 def _items(
-    rows: QuerySet[Summary], limit: int, *, with_identifiers: bool = False
+    rows: QuerySet[Summary], limit: int, *, with_identifiers: bool = False, full: bool = False
 ) -> list[FeedItem]:
     if with_identifiers:
         rows = rows.prefetch_related("paper__identifiers")
-    return [_item(s, with_identifiers=with_identifiers) for s in rows[:limit]]
+    return [_item(s, with_identifiers=with_identifiers, full=full) for s in rows[:limit]]
 
 
 def recent(limit: int = FEED_SIZE) -> list[FeedItem]:
@@ -180,6 +184,7 @@ def legacy_recent() -> list[FeedItem]:
     return _items(_public(), LEGACY_RECENT_SIZE, with_identifiers=True)
 
 
-def legacy_all() -> list[FeedItem]:
-    """/rss-all.xml and /rss-full.xml: the newest LEGACY_ALL_SIZE public summaries."""
-    return _items(_public(), LEGACY_ALL_SIZE, with_identifiers=True)
+def legacy_all(*, full: bool = False) -> list[FeedItem]:
+    """/rss-all.xml and (`full`, with each summary's whole HTML) /rss-full.xml: the newest
+    LEGACY_ALL_SIZE public summaries."""
+    return _items(_public(full=full), LEGACY_ALL_SIZE, with_identifiers=True, full=full)

@@ -75,7 +75,8 @@ def _person(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
     return (person(kwargs["username"]),)
 
 
-#: URL name -> the tags its page depends on besides `site`. A page not named here is never cached.
+#: View name (namespace:name) -> the tags its page depends on besides `site`. A page not named
+#: here is never cached.
 PAGES: dict[str, TagsOf] = {
     "home": _lists,
     "about": _none,
@@ -101,6 +102,18 @@ PAGES: dict[str, TagsOf] = {
     "rss-legacy-full": _lists,
     "sitemap": _lists,
     "django.contrib.sitemaps.views.sitemap": _lists,
+    # The API's reads, for callers without a token (a token's answers are its own).
+    "api-v1:summary_list": _lists,
+    "api-v1:activity": _lists,
+    "api-v1:summary": _summary,
+    "api-v1:paper": _paper,
+    "api-v1:paper_summaries": _paper,
+    "api-v1:comment_list": _summary,
+    "api-v1:user": _person,
+    "api-v1:user_summaries": _person,
+    "api-v1:venue": _lists,
+    "api-v1:venue_list": _lists,
+    "api-v1:search": _lists,
 }
 
 
@@ -118,9 +131,9 @@ def _version_key(tag: str) -> str:
     return "pv:h:" + hashlib.sha256(tag.encode()).hexdigest()[:32]
 
 
-def tags_for(url_name: str | None, kwargs: Mapping[str, Any]) -> tuple[str, ...] | None:
+def tags_for(view_name: str | None, kwargs: Mapping[str, Any]) -> tuple[str, ...] | None:
     """The tags of a cacheable page, `site` first, or None when the page is never cached."""
-    tags_of = PAGES.get(url_name or "")
+    tags_of = PAGES.get(view_name or "")
     if tags_of is None:
         return None
     return (SITE, *tags_of(kwargs))

@@ -6,15 +6,34 @@ from django.db.models import Q
 
 from shortscience.models import Comment, Summary, User, Venue
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import markup
+from shortscience.services import markup, pagecache
+
+
+def fill_excerpts() -> int:
+    """Give every summary without one its excerpt (rows loaded from a dump carry none), leaving
+    its stored HTML and renderer version as they are; returns how many were filled."""
+    filled = 0
+    rows = Summary.objects.filter(excerpt_html="").only("pk", "markdown")
+    for summary in rows.iterator(chunk_size=500):
+        excerpt = getattr(markup.render(summary.markdown), "excerpt_html", "")
+        Summary.objects.filter(pk=summary.pk).update(excerpt_html=excerpt)
+        filled += 1
+    if filled:
+        pagecache.touch_everything()
+    return filled
 
 
 def rerender(*, force: bool = False) -> dict[str, int]:
     stale = Q() if force else ~Q(renderer_version=RENDERER_VERSION)
     counts = {"summaries": 0, "comments": 0, "profiles": 0, "venues": 0}
-    for summary in Summary.objects.filter(stale).only("pk", "markdown").iterator(chunk_size=500):
+    # A summary without its excerpt (loaded from a dump, or stored before excerpts) is stale too.
+    rows = Summary.objects.filter(stale | Q(excerpt_html="")).only("pk", "markdown")
+    for summary in rows.iterator(chunk_size=500):
+        rendered = markup.render(summary.markdown)
         Summary.objects.filter(pk=summary.pk).update(
-            html=markup.render(summary.markdown).html, renderer_version=RENDERER_VERSION
+            html=rendered.html,
+            excerpt_html=getattr(rendered, "excerpt_html", ""),
+            renderer_version=RENDERER_VERSION,
         )
         counts["summaries"] += 1
     rows = Comment.objects.filter(stale, deleted_at__isnull=True).only("pk", "markdown")
@@ -35,4 +54,6 @@ def rerender(*, force: bool = False) -> dict[str, int]:
             description_html=markup.render(venue.description_markdown).html
         )
         counts["venues"] += 1
+    if any(counts.values()):
+        pagecache.touch_everything()
     return counts

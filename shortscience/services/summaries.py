@@ -17,7 +17,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from shortscience.models import Paper, Revision, Summary, User
-from shortscience.rendering import RENDERER_VERSION
+from shortscience.rendering import RENDERER_VERSION, Rendered
 from shortscience.services import events, markup, standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.text import clean_text
@@ -127,23 +127,25 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
     markdown = validate_markdown(
         request.markdown, max_chars=settings.SUMMARY_MAX_CHARS, what="summary"
     )
-    html = markup.render(markdown).html
+    rendered = markup.render(markdown)
     hold = request.publish and not request.private and standing.must_hold(author)
     before = Summary.objects.filter(paper=paper, author=author).first()
     was_public = before is not None and before.is_public
     try:
-        summary = _store(author, paper, request, markdown, html)
+        summary = _store(author, paper, request, markdown, rendered)
     except IntegrityError:
         # Two first saves raced on the one-summary-per-paper constraint: the loser now finds
         # the winner's row and updates it.
-        summary = _store(author, paper, request, markdown, html)
+        summary = _store(author, paper, request, markdown, rendered)
     if hold and not summary.is_hidden:
         standing.hold_for_review(summary)
     events.summary_saved(summary, was_public=was_public)
     return summary
 
 
-def _store(author: User, paper: Paper, request: SaveRequest, markdown: str, html: str) -> Summary:
+def _store(
+    author: User, paper: Paper, request: SaveRequest, markdown: str, rendered: Rendered
+) -> Summary:
     status = Summary.Status.PUBLISHED if request.publish else Summary.Status.DRAFT
     visibility = Summary.Visibility.PRIVATE if request.private else Summary.Visibility.PUBLIC
     now = timezone.now()
@@ -154,7 +156,8 @@ def _store(author: User, paper: Paper, request: SaveRequest, markdown: str, html
                 paper=paper,
                 author=author,
                 markdown=markdown,
-                html=html,
+                html=rendered.html,
+                excerpt_html=getattr(rendered, "excerpt_html", ""),
                 renderer_version=RENDERER_VERSION,
                 status=status,
                 visibility=visibility,
@@ -178,7 +181,8 @@ def _store(author: User, paper: Paper, request: SaveRequest, markdown: str, html
             summary.published_at = now
             summary.last_activity_at = now
         summary.markdown = markdown
-        summary.html = html
+        summary.html = rendered.html
+        summary.excerpt_html = getattr(rendered, "excerpt_html", "")
         summary.renderer_version = RENDERER_VERSION
         summary.status = status
         summary.visibility = visibility

@@ -28,7 +28,6 @@ class SummaryFeed(Feed):
     """Item mapping shared by every feed; subclasses say what the feed is about."""
 
     feed_type: type[SyndicationFeed] = Atom1Feed
-    full_text = True
 
     def item_title(self, item: FeedItem) -> str:
         return item.title
@@ -46,7 +45,9 @@ class SummaryFeed(Feed):
         return item.updated
 
     def item_description(self, item: FeedItem) -> str:
-        return item.html if self.full_text else item.excerpt
+        # The opening with its math and a link to the whole summary: a feed of whole summaries
+        # was megabytes for every poll.
+        return item.excerpt_html
 
     def item_categories(self, item: FeedItem) -> tuple[str, ...]:
         return item.categories
@@ -154,6 +155,9 @@ class LegacyFeed(SummaryFeed):
     description = "Recent summaries of research papers on ShortScience."
     full_text = False
 
+    def item_description(self, item: FeedItem) -> str:
+        return item.html if self.full_text else item.excerpt
+
     def item_extra_kwargs(self, item: FeedItem) -> dict[str, Any]:
         return {"arxivid": item.arxiv_id, "bibtexkey": item.bibtex_key, "votes": item.score}
 
@@ -170,6 +174,9 @@ class LegacyAllFeed(LegacyFeed):
 
 class LegacyFullFeed(LegacyAllFeed):
     full_text = True
+
+    def items(self) -> list[FeedItem]:
+        return feeds.legacy_all(full=True)
 
 
 def _cached(feed: Feed, feed_type: type[SyndicationFeed]) -> Callable[..., HttpResponse]:

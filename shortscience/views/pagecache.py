@@ -55,7 +55,7 @@ class AnonymousPageCacheMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
-        tags = pagecache.tags_for(match.url_name, match.kwargs)
+        tags = pagecache.tags_for(match.view_name, match.kwargs)
         if tags is None:
             return self._private(self.get_response(request))
         url = request.build_absolute_uri()

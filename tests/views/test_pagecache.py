@@ -192,3 +192,45 @@ def test_the_cache_can_be_switched_off(published, settings, django_assert_max_nu
         response = Client().get(url)
     assert len(captured) > 0
     assert "X-Accel-Expires" not in response
+
+
+def _view_names(resolver=None, namespace=""):
+    from django.urls import get_resolver
+
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _view_names(pattern, inner)
+        elif pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_page_the_cache_names_is_a_route():
+    from shortscience.services.pagecache import PAGES
+
+    assert set(PAGES) - set(_view_names()) == set()
+
+
+def test_an_anonymous_api_read_is_cached_and_a_token_bypasses_it(published, settings):
+    url = f"/api/v1/summaries/{published.pk}"
+    first = Client().get(url)
+    assert first.status_code == 200
+    assert first["X-Accel-Expires"] == "1"
+    assert Client().get(url).content == first.content
+    with_token = Client().get(url, HTTP_AUTHORIZATION="Bearer ss_not_a_real_token")
+    assert "X-Accel-Expires" not in with_token
+
+
+def test_an_edit_in_the_admin_shows_at_the_next_load(published, rf):
+    from django.contrib import admin
+
+    from shortscience.models import Paper
+
+    url = published.paper.get_absolute_url()
+    Client().get(url)
+    Paper.objects.filter(pk=published.paper_id).update(title="Retitled by staff")
+    paper = Paper.objects.get(pk=published.paper_id)
+    request = rf.post("/admin/")
+    request.user = make_user(is_staff=True, is_superuser=True)
+    admin.site._registry[Paper].log_change(request, paper, "Changed title.")
+    assert "Retitled by staff" in Client().get(url).content.decode()

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import dumps
+from shortscience.services import dumps, rendering_jobs
 from shortscience.services.errors import DomainError
 
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"{error.message} Nothing was loaded.") from error
         for name, count in report.counts.items():
             self.stdout.write(f"{name}: {count} records loaded")
+        self.stdout.write(f"{rendering_jobs.fill_excerpts()} summary excerpts made for list pages")
         if report.stale_renders:
             self.stdout.write(
                 f"{report.stale_renders} summaries and comments were rendered by another "

@@ -20,6 +20,8 @@ from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from shortscience.services import rendering_jobs
+
 
 class Command(BaseCommand):
     help = "Migrate, collect static files, load the demo data and serve with gunicorn."
@@ -43,6 +45,10 @@ class Command(BaseCommand):
         )
         if not options["no_demo"]:
             call_command("load_demo")
+        # Pages show stored HTML: after an upgrade of the renderer, refresh what it changed.
+        refreshed = rendering_jobs.rerender()
+        if any(refreshed.values()):
+            self.stdout.write(f"Re-rendered for the new renderer: {refreshed}")
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
         server = [
             gunicorn,

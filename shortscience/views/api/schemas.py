@@ -9,7 +9,7 @@ else that names, links or counts its author.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from django.http import HttpRequest
@@ -82,7 +82,10 @@ class PaperListItem(PaperRef):
     summary_count: int = Field(description="Public summaries")
 
 
-class SummaryOut(Schema):
+class SummaryBrief(Schema):
+    """A summary as lists carry it: the excerpt made when it was saved; the whole text only when
+    the list is asked for it (`text=full`), and always at `api_url`."""
+
     id: int
     url: str
     api_url: str
@@ -96,10 +99,16 @@ class SummaryOut(Schema):
     comment_count: int
     published_at: datetime | None
     edited_at: datetime | None
-    markdown: str
-    html: str
+    excerpt_html: str = Field(description="The opening, as sanitised HTML, cut between blocks")
     my_vote: int = Field(description="The caller's vote: 1, -1 or 0")
     mine: bool = Field(description="The caller wrote it")
+    markdown: str | None = Field(default=None, description="null in lists unless text=full")
+    html: str | None = Field(default=None, description="null in lists unless text=full")
+
+
+class SummaryOut(SummaryBrief):
+    markdown: str
+    html: str
 
 
 class CommentOut(Schema):
@@ -120,7 +129,7 @@ class PageOut(Schema):
 
 
 class SummaryPage(PageOut):
-    items: list[SummaryOut]
+    items: list[SummaryBrief]
 
 
 def person_ref(links: Links, person: User) -> PersonRef:
@@ -176,29 +185,39 @@ def identifier_out(identifier: PaperIdentifier) -> IdentifierOut:
     return IdentifierOut(scheme=identifier.scheme, value=identifier.value, link=identifier.link)
 
 
+def _summary_fields(links: Links, card: SummaryCard, paper: Paper | None) -> dict[str, Any]:
+    summary = card.summary
+    return {
+        "id": summary.pk,
+        "url": links.site(summary.get_absolute_url()),
+        "api_url": links.api(f"/summaries/{summary.pk}"),
+        "paper": paper_ref(links, paper or summary.paper),
+        "author": None if summary.is_anonymous else person_ref(links, summary.author),
+        "anonymous": summary.is_anonymous,
+        "status": "published" if summary.status == Summary.Status.PUBLISHED else "draft",
+        "visibility": "private" if summary.visibility == Summary.Visibility.PRIVATE else "public",
+        "hidden": summary.is_hidden,
+        "score": summary.score,
+        "comment_count": summary.comment_count,
+        "published_at": summary.published_at,
+        "edited_at": summary.edited_at,
+        "excerpt_html": summary.excerpt_html,
+        "my_vote": card.my_vote,
+        "mine": card.is_mine,
+    }
+
+
 def summary_out(links: Links, card: SummaryCard, paper: Paper | None = None) -> SummaryOut:
     """`paper`, when the caller has it already (all summaries of one paper), saves a query per
     summary."""
-    summary = card.summary
-    return SummaryOut(
-        id=summary.pk,
-        url=links.site(summary.get_absolute_url()),
-        api_url=links.api(f"/summaries/{summary.pk}"),
-        paper=paper_ref(links, paper or summary.paper),
-        author=None if summary.is_anonymous else person_ref(links, summary.author),
-        anonymous=summary.is_anonymous,
-        status="published" if summary.status == Summary.Status.PUBLISHED else "draft",
-        visibility="private" if summary.visibility == Summary.Visibility.PRIVATE else "public",
-        hidden=summary.is_hidden,
-        score=summary.score,
-        comment_count=summary.comment_count,
-        published_at=summary.published_at,
-        edited_at=summary.edited_at,
-        markdown=summary.markdown,
-        html=summary.html,
-        my_vote=card.my_vote,
-        mine=card.is_mine,
-    )
+    fields = _summary_fields(links, card, paper)
+    return SummaryOut(**fields, markdown=card.summary.markdown, html=card.summary.html)
+
+
+def summary_brief(links: Links, card: SummaryCard, *, full: bool = False) -> SummaryBrief:
+    """A summary in a list; its rows were loaded without the whole text unless `full`."""
+    text = {"markdown": card.summary.markdown, "html": card.summary.html} if full else {}
+    return SummaryBrief(**_summary_fields(links, card, None), **text)
 
 
 def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> CommentOut:

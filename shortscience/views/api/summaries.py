@@ -12,17 +12,33 @@ from shortscience.services import cards, papers, rankings, summaries
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
 from shortscience.views.api.pagination import PageParams, next_url, paginate
-from shortscience.views.api.schemas import Id, Links, SummaryOut, SummaryPage, summary_out
+from shortscience.views.api.schemas import (
+    Id,
+    Links,
+    SummaryOut,
+    SummaryPage,
+    summary_brief,
+    summary_out,
+)
 
 router = Router(auth=auth.READ)
 
 
-def _page(request: HttpRequest, ranking: rankings.Ranking, params: PageParams) -> SummaryPage:
+TextParam = Literal["excerpt", "full"]
+
+
+def _page(
+    request: HttpRequest, ranking: rankings.Ranking, params: PageParams, text: TextParam
+) -> SummaryPage:
     ordering = rankings.ORDERS[ranking.order]
-    page = paginate(rankings.ranked(ranking), ordering, params.cursor, params.limit)
+    rows = rankings.ranked(ranking)
+    if text == "excerpt":
+        rows = rows.defer("markdown", "html")
+    page = paginate(rows, ordering, params.cursor, params.limit)
     links = Links(request)
+    found = cards.build(page.items, auth.reader(request))
     return SummaryPage(
-        items=[summary_out(links, c) for c in cards.build(page.items, auth.reader(request))],
+        items=[summary_brief(links, c, full=text == "full") for c in found],
         next=next_url(request, page.next_cursor),
         next_cursor=page.next_cursor,
     )
@@ -39,10 +55,12 @@ def summary_list(
     order: Literal["recent", "hot", "best", "popular"] = "recent",
     period: Literal["all", "week", "month", "year"] = "all",
     field: Literal["cs", "stat", "physics", "math", "q-bio", "q-fin", "eess", "econ"] | None = None,
+    text: TextParam = "excerpt",
 ) -> SummaryPage:
     """Public summaries: newest first (`recent`), by hotness (`hot`), by score (`best`) or by
-    latest activity (`popular`), published within `period`, of papers in `field`."""
-    return _page(request, rankings.Ranking(order, period, field or ""), params)
+    latest activity (`popular`), published within `period`, of papers in `field`. Items carry
+    the excerpt; `text=full` adds each one's Markdown and HTML."""
+    return _page(request, rankings.Ranking(order, period, field or ""), params, text)
 
 
 @router.get(
@@ -50,9 +68,11 @@ def summary_list(
     response={200: SummaryPage, **documented(400, 401, 422)},
     openapi_extra=auth.OPTIONAL_AUTH,
 )
-def activity(request: HttpRequest, params: Query[PageParams]) -> SummaryPage:
-    """The feed of newly published public summaries, newest first."""
-    return _page(request, rankings.Ranking("recent"), params)
+def activity(
+    request: HttpRequest, params: Query[PageParams], text: TextParam = "excerpt"
+) -> SummaryPage:
+    """The feed of newly published public summaries, newest first (`text` as for /summaries)."""
+    return _page(request, rankings.Ranking("recent"), params, text)
 
 
 @router.get(
