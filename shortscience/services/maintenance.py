@@ -16,7 +16,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from shortscience.models import Paper, Summary, User, Vote
+from shortscience.models import Comment, Paper, Summary, User, Venue, Vote
 
 
 def analyse(using: str = "default") -> None:
@@ -34,7 +34,8 @@ def statements(connection: BaseDatabaseWrapper) -> list[str]:
         # analysis_limit bounds the work per index (rows sampled), so it stays fast at any size.
         return ["PRAGMA analysis_limit=1000", "ANALYZE"]
     if connection.vendor == "postgresql":
-        tables = [model._meta.db_table for model in (Paper, Summary, User, Vote)]
+        models = (Comment, Paper, Summary, User, Venue, Vote)
+        tables = [model._meta.db_table for model in models]
         # The tables the listing pages read; a database-wide ANALYZE would also do the rest.
         return [f'ANALYZE "{table}"' for table in tables]
     return []

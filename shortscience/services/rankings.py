@@ -48,9 +48,8 @@ ORDERS: dict[str, tuple[str, ...]] = {
     # Latest activity (votes, comments, edits): the old "popular" order, kept for API clients.
     "popular": ("-last_activity_at", "-pk"),
 }
-# Columns list pages never read (home tabs, user pages). "html" joins them once the card shows
-# excerpt_html; until then deferring it would cost one query per card.
-LIST_DEFERRED = ("markdown",)
+# Columns list pages (home tabs, user pages) never read: their cards show excerpt_html.
+LIST_DEFERRED = ("html", "markdown")
 TABS = ("hot", "recent", "best")
 DEFAULT_TAB = "hot"
 # Old home-page links (?tab=popular) land on the tab that replaced it.
