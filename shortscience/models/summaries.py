@@ -60,7 +60,7 @@ class Summary(models.Model):
                 fields=["paper", "author"], name="one_summary_per_author_per_paper"
             )
         ]
-        # Partial indexes over public rows only (docs/decisions/0005-query-indexes.md): each list
+        # Partial indexes over public rows only (docs/decisions/0006-query-indexes.md): each list
         # reads one in its own order and stops after a page. Indexes led by status and visibility,
         # which nearly every row shares, misled SQLite into using them for per-paper lookups.
         indexes = [
