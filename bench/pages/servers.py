@@ -22,6 +22,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -46,7 +47,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_up(url: str, timeout: float = 120.0) -> None:
+def wait_until_up(url: str, timeout: float = 300.0, children: list[Any] | None = None) -> None:
+    """Poll until the URL answers; give up when a child exits (a server that failed to start)
+    or after `timeout` seconds (serve migrates, collects static files and re-renders first)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -54,8 +57,9 @@ def wait_until_up(url: str, timeout: float = 120.0) -> None:
                 response.read()
                 return
         except OSError:
-            if time.monotonic() > deadline:
-                raise
+            dead = [c.args for c in children or [] if c.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not come up (exited: {dead})") from None
             time.sleep(0.5)
 
 
@@ -79,6 +83,15 @@ class Server:
                     start_new_session=True,
                 )
             )  # fmt: skip
+
+    def wait(self, url: str) -> None:
+        try:
+            wait_until_up(url, children=self.children)
+        except RuntimeError:
+            for log in sorted(self.scratch.glob("*.log")):
+                print(f"--- {log.name}:\n{log.read_text(errors='replace')[-3000:]}")
+            self.stop()
+            raise
 
     def stop(self) -> None:
         for child in self.children:
@@ -125,6 +138,7 @@ def scratch_database(kind: str, cached: str, scratch: Path) -> tuple[str, list[l
 
 def start_run(scratch: Path, database: str) -> Server:
     """`make run`'s way: manage.py serve (it migrates and collects static files itself)."""
+    scratch = scratch.resolve()
     url, cleanups = scratch_database("sqlite", database, scratch)
     port = free_port()
     server = Server("run", f"http://127.0.0.1:{port}", base_env(scratch, url), scratch, url)
@@ -134,12 +148,13 @@ def start_run(scratch: Path, database: str) -> Server:
          "--host", "127.0.0.1", "--port", str(port)],
         "serve.log",
     )  # fmt: skip
-    wait_until_up(server.url + "/about/")
+    server.wait(server.url + "/about/")
     return server
 
 
 def start_deploy(scratch: Path, kind: str, database: str) -> Server:
     """docs/deploy.md's way: two gunicorn processes behind nginx, Redis for cache and sessions."""
+    scratch = scratch.resolve()
     url, cleanups = scratch_database(kind, database, scratch)
     env = base_env(scratch, url)
     env.update(
@@ -166,6 +181,16 @@ def start_deploy(scratch: Path, kind: str, database: str) -> Server:
         url,
     )
     server.cleanups = cleanups
+    try:
+        _start_deploy_processes(server, listen)
+    except BaseException:
+        server.stop()  # no gunicorn or scratch database outlives a failed start
+        raise
+    return server
+
+
+def _start_deploy_processes(server: Server, listen: int) -> None:
+    scratch = server.scratch
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
     ports = [free_port(), free_port()]
     for n, port in enumerate(ports):
@@ -175,7 +200,7 @@ def start_deploy(scratch: Path, kind: str, database: str) -> Server:
             f"gunicorn-{n}.log",
         )  # fmt: skip
     for port in ports:
-        wait_until_up(f"http://127.0.0.1:{port}/about/")
+        server.wait(f"http://127.0.0.1:{port}/about/")
     values = {
         "SHORTSCIENCE_UPSTREAMS": " ".join(f"server 127.0.0.1:{p};" for p in ports),
         "SHORTSCIENCE_LISTEN": f"127.0.0.1:{listen}",
@@ -193,12 +218,12 @@ def start_deploy(scratch: Path, kind: str, database: str) -> Server:
     ).stdout  # fmt: skip
     (scratch / "shortscience.conf").write_text(rendered)
     start_nginx(server, scratch / "shortscience.conf")
-    wait_until_up(server.url + "/about/")
-    return server
+    server.wait(server.url + "/about/")
 
 
 def start_static(scratch: Path, pages: dict[str, bytes]) -> Server:
     """A plain nginx serving each page's saved bytes (name.html, .atom, .json) as a file."""
+    scratch = scratch.resolve()
     root = scratch / "pages"
     root.mkdir(parents=True, exist_ok=True)
     for name, body in pages.items():
@@ -211,7 +236,7 @@ def start_static(scratch: Path, pages: dict[str, bytes]) -> Server:
         "  gzip_types text/html application/json application/atom+xml;\n}\n"
     )
     start_nginx(server, scratch / "static.conf")
-    wait_until_up(f"{server.url}/{next(iter(pages))}")
+    server.wait(f"{server.url}/{next(iter(pages))}")
     return server
 
 
