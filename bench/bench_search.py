@@ -1,5 +1,8 @@
 """Search benchmark: fills a scratch database with papers and summaries, builds the search index
-and prints the latency of a mix of queries (p50/p95/p99).
+and prints the latency of a mix of queries (p50/p95/p99) per query shape, twice: our search()
+(parse, the pooled page with its count, hydration of the hits) and the engine's own raw
+full-text query for the same words (FTS5 `MATCH ... ORDER BY bm25 LIMIT 20`, or tsvector
+`@@ ... ORDER BY ts_rank LIMIT 20`, without filters, privacy or count), and their ratio.
 
 Run on SQLite (default: a scratch file, var/bench_search.sqlite3, recreated each run):
     .venv/bin/python bench/bench_search.py [--papers 1000000] [--summaries 100000]
@@ -7,7 +10,8 @@ Run on PostgreSQL (a scratch database of its own; its content is replaced):
     createdb -h 127.0.0.1 -U postgres bench_search
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \
         .venv/bin/python bench/bench_search.py
---reuse skips generating and indexing and only runs the queries against what is there.
+--reuse skips generating and indexing and only runs the queries against what is there;
+--reindex (with --reuse) rebuilds the search index of what is there first.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +105,22 @@ def fill(papers: int, summaries: int, rng: random.Random) -> list[str]:
     return words
 
 
-def queries(words: list[str], rng: random.Random, count: int) -> list[str]:
+SHAPES = (
+    "common word",
+    "word pair",
+    "phrase",
+    "title:",
+    "year:",
+    "exclusion",
+    "rare+venue:",
+    "rare word",
+    "user:",
+    "has:summary",
+)
+
+
+def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """(shape, query) pairs, the shapes in turn."""
     common, middle, rare = words[:20], words[100:1000], words[-500:]
     makers = [
         lambda: rng.choice(common),
@@ -114,7 +134,58 @@ def queries(words: list[str], rng: random.Random, count: int) -> list[str]:
         lambda: f"user:bench{rng.randint(0, 1999)} {rng.choice(common)}",
         lambda: f"{rng.choice(middle)} has:summary",
     ]
-    return [makers[i % len(makers)]() for i in range(count)]
+    return [(SHAPES[i % len(makers)], makers[i % len(makers)]()) for i in range(count)]
+
+
+def raw_query(text: str) -> Callable[[], None]:
+    """The engine's own top-20 query for the words of `text`, nothing else around it."""
+    from django.db import connection
+
+    from shortscience.search import dialects
+    from shortscience.search.query import parse
+
+    parsed = parse(text)
+    dialect = dialects.for_database()
+    expr = dialect.match(list(parsed.positive), list(parsed.negative))
+    # Our own constants only; the words travel as a bound parameter.
+    if isinstance(dialect, dialects.SQLite):
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY {rank} LIMIT 20"
+        sql, params = sql.format(rank=dialects.BM25), [expr]
+    else:
+        sql = (
+            "SELECT id FROM {table} WHERE search_vector @@ to_tsquery('english', %s) "
+            "ORDER BY ts_rank(search_vector, to_tsquery('english', %s)) DESC LIMIT 20"
+        )
+        sql, params = sql.format(table=dialects.TABLE), [expr, expr]
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return run
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    ms = sorted(v * 1000 for v in values)
+    cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
+    return cuts[49], cuts[94], cuts[98]
+
+
+def report(ours: dict[str, list[float]], raw: dict[str, list[float]]) -> None:
+    print(
+        f"{'shape':<13}{'n':>4}{'ours p50':>10}{'p95':>9}{'p99':>9}"
+        f"{'raw p50':>10}{'p95':>9}{'p99':>9}{'p95 ratio':>11}"
+    )
+    for name in ("all", *SHAPES):
+        if name not in ours:
+            continue
+        mine, theirs = percentiles(ours[name]), percentiles(raw[name])
+        ratio = mine[1] / theirs[1] if theirs[1] else float("inf")
+        print(
+            f"{name:<13}{len(ours[name]):>4}{mine[0]:>10.1f}{mine[1]:>9.1f}{mine[2]:>9.1f}"
+            f"{theirs[0]:>10.1f}{theirs[1]:>9.1f}{theirs[2]:>9.1f}{ratio:>11.2f}"
+        )
 
 
 def main() -> None:
@@ -123,6 +194,7 @@ def main() -> None:
     parser.add_argument("--summaries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--reuse", action="store_true", help="query what is already there")
+    parser.add_argument("--reindex", action="store_true", help="with --reuse: rebuild the index")
     default_url = f"sqlite:///{ROOT / 'var' / 'bench_search.sqlite3'}"
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", default_url))
     args = parser.parse_args()
@@ -151,6 +223,7 @@ def main() -> None:
         if Paper.objects.exists():
             sys.exit("The database has papers; point --database-url at a scratch database.")
         words = fill(args.papers, args.summaries, rng)
+    if not args.reuse or args.reindex:
         started = time.perf_counter()
         search.rebuild(
             lambda done, total: print(f"\rindexed {done:,}/{total:,}", end="", flush=True)
@@ -161,19 +234,24 @@ def main() -> None:
         f"{connection.vendor}: {Paper.objects.count():,} papers, "
         f"{SearchDocument.objects.count():,} documents"
     )
-    timings: dict[str, list[float]] = {}
-    for query in queries(words, rng, args.queries):
-        shape = query.split(":")[0] if ":" in query else ("phrase" if '"' in query else "words")
+    ours: dict[str, list[float]] = {}
+    raw: dict[str, list[float]] = {}
+    capped = 0
+    for shape, query in queries(words, rng, args.queries):
+        sort = rng.choice(search.SORTS)
         started = time.perf_counter()
-        results = search.search(query, viewer=viewer, sort=rng.choice(search.SORTS))
-        timings.setdefault(shape.split()[-1], []).append(time.perf_counter() - started)
-        timings.setdefault("all", []).append(time.perf_counter() - started)
-        assert results.total >= 0
-    print(f"{'queries':<12}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-    for name, values in sorted(timings.items(), key=lambda item: item[0] != "all"):
-        ms = sorted(v * 1000 for v in values)
-        cuts = statistics.quantiles(ms, n=100) if len(ms) > 1 else ms * 99
-        print(f"{name:<12}{len(ms):>5}{cuts[49]:>10.1f}{cuts[94]:>10.1f}{cuts[98]:>10.1f}")
+        results = search.search(query, viewer=viewer, sort=sort)
+        elapsed = time.perf_counter() - started
+        engine = raw_query(query)
+        started = time.perf_counter()
+        engine()
+        raw_elapsed = time.perf_counter() - started
+        for name in (shape, "all"):
+            ours.setdefault(name, []).append(elapsed)
+            raw.setdefault(name, []).append(raw_elapsed)
+        capped += results.total_capped
+    print(f"milliseconds per query; {capped} of {args.queries} counts capped")
+    report(ours, raw)
 
 
 if __name__ == "__main__":

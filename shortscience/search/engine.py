@@ -1,9 +1,10 @@
 """search(query) -> Results: parse, resolve identifiers, match, and turn index rows into hits.
 
 A search costs a bounded number of queries whatever the size of the index or of the page: the
-identifier check (only for input that parses as one), the ranked page of document ids, a count,
-then the documents, papers, summaries and comments of
-that page, one query each.
+identifier check (only for input that parses as one), the ranked page of document ids with its
+count (one statement, see dialects.py), then the documents, papers, summaries and comments of
+that page, one query each. Counts stop at dialects.POOL_SIZE: past it `Results.total_capped`
+says "more than".
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Results:
     query: ParsedQuery
     sort: str = "relevance"
     redirect_url: str | None = None
+    total_capped: bool = False  # more matched than were counted: `total` is a lower bound
 
     @property
     def has_previous(self) -> bool:
@@ -96,18 +98,30 @@ def search(
     offset = (page - 1) * per_page
     if parsed.positive:
         ranked = dialect.ranked(
-            queryset, list(parsed.positive), list(parsed.negative), sort, per_page, offset
+            queryset,
+            list(parsed.positive),
+            list(parsed.negative),
+            sort=sort,
+            limit=per_page,
+            offset=offset,
+            # A person's writing is a handful of rows: cheaper to start from than any text.
+            filter_first=bool(parsed.users),
         )
-        ids, total = ranked.ids, ranked.total
+        ids, total, capped = ranked.ids, ranked.total, ranked.capped
     else:
         # Only filters (and perhaps exclusions): nothing to rank by, so newest first.
         if parsed.negative:
             queryset = dialect.exclude(queryset, list(parsed.negative))
+        # Pages stop where counting does, as they do for words (dialects.POOL_SIZE).
+        cap = dialects.POOL_SIZE
         ordered = queryset.order_by("-score" if sort == "score" else "-date", "-id")
-        ids = list(ordered.values_list("id", flat=True)[offset : offset + per_page])
-        total = queryset.count()
+        stop = max(offset, min(offset + per_page, cap))
+        ids = list(ordered.values_list("id", flat=True)[offset:stop])
+        counted = queryset.order_by()[: cap + 1].count()
+        total, capped = min(counted, cap), counted > cap
     hits = _hits(ids, parsed, viewer)
-    return Results(hits, total, page, per_page, total > page * per_page, parsed, sort)
+    has_next = total > page * per_page
+    return Results(hits, total, page, per_page, has_next, parsed, sort, total_capped=capped)
 
 
 def _visible(viewer: User | None) -> Q:

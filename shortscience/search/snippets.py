@@ -9,6 +9,8 @@ to what both engines' stemmers matched to show the reader why a document was fou
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 from html import escape
 
 _WORD = re.compile(r"[^\W_]+")
@@ -16,6 +18,7 @@ _SUFFIXES = ("ings", "ing", "edly", "ed", "es", "s", "ly")
 MAX_SCAN = 20_000  # characters of a long document looked at for the window
 
 
+@lru_cache(maxsize=65_536)  # a page of hits repeats the same few thousand words
 def stem(word: str) -> str:
     word = word.lower()
     for suffix in _SUFFIXES:
@@ -41,13 +44,25 @@ def snippet(text: str, tokens: tuple[str, ...], words: int = 40) -> str:
     if not found:
         return escape(text[:300])
     stems = frozenset(stem(t) for t in tokens)
-    first = next((i for i, m in enumerate(found) if _matches(m.group(), stems)), 0)
+    first = _first_match(text, stems, [m.start() for m in found])
     start = max(0, first - words // 4)
     end = min(len(found), start + words)
     begin = 0 if start == 0 else found[start].start()
     finish = len(text) if end == len(found) else found[end - 1].end()
     html = _render(text, tokens, begin, finish)
     return ("… " if begin else "") + html + (" …" if finish < len(text) else "")
+
+
+def _first_match(text: str, stems: frozenset[str], starts: list[int]) -> int:
+    """Index (in words) of the first matching word, or 0. A word matches only if it begins
+    with a stem, so a regular expression skips the rest without stemming every word."""
+    if not stems:
+        return 0
+    alternatives = "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
+    for found in re.finditer(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", text, re.IGNORECASE):
+        if _matches(found.group(), stems):
+            return bisect_left(starts, found.start())
+    return 0
 
 
 def _render(text: str, tokens: tuple[str, ...], begin: int, finish: int) -> str:

@@ -153,7 +153,11 @@ class SearchOut(Schema):
     query: str
     parsed: str = Field(description="The query as understood")
     redirect: str | None = Field(description="The paper's page when q names a known paper")
-    total: int
+    total: int = Field(description="Hits, counted up to 10,000 (see total_capped)")
+    total_capped: bool = Field(
+        description="More than `total` matched: counting stopped there, and the hits are the "
+        "newest `total` matches in the asked order"
+    )
     page: int
     next: str | None = Field(description="URL of the next page; null on the last one")
     items: list[PaperListItem] = Field(description="The papers of this page's hits, in order")
@@ -179,6 +183,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
         parsed=str(found.query),
         redirect=links.site(found.redirect_url) if found.redirect_url else None,
         total=found.total,
+        total_capped=found.total_capped,
         page=found.page,
         next=links.api(f"/search?{following}") if found.has_next else None,
         items=[paper_item(links, p, p.summary_count) for p in papers_in_order],  # type: ignore[attr-defined]
