@@ -52,6 +52,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--topology", help=f"comma-separated subset of: {','.join(TOPOLOGIES)}")
     parser.add_argument("--size", choices=("small", "large", "both"), help="shapes (both)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse-any",
+        action="store_true",
+        help="serve the last database built for a shape even if the renderer changed since",
+    )
     parser.add_argument("--serial", type=int, help="sequential requests per page (100)")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -110,13 +115,15 @@ def _ok(command: list[str]) -> bool:
         return False
 
 
-def start(topology: str, shape: str, seed: int, scratch: Path) -> servers.Server:
+def start(topology: str, shape: str, args: argparse.Namespace, scratch: Path) -> servers.Server:
     scratch.mkdir(parents=True)
+    seed, any_key = args.seed, args.reuse_any
     if topology == "run":
-        return servers.start_run(scratch, databases.sqlite(shape, seed))
+        return servers.start_run(scratch, databases.sqlite(shape, seed, any_key=any_key))
     if topology == "deploy":
-        return servers.start_deploy(scratch, "postgres", databases.postgres(shape, seed))
-    return servers.start_deploy(scratch, "sqlite", databases.sqlite(shape, seed))
+        database = databases.postgres(shape, seed, any_key=any_key)
+        return servers.start_deploy(scratch, "postgres", database)
+    return servers.start_deploy(scratch, "sqlite", databases.sqlite(shape, seed, any_key=any_key))
 
 
 def measure(
@@ -226,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _with_server(topology: str, shape: str, args: argparse.Namespace, work: Path, body: Any) -> Any:
     print(f"\n{topology} ({shape}): starting", flush=True)
-    server = start(topology, shape, args.seed, work / f"{topology}-{shape}")
+    server = start(topology, shape, args, work / f"{topology}-{shape}")
     try:
         return body(server)
     finally:

@@ -48,9 +48,16 @@ def _build(shape: str, seed: int, database_url: str, scratch: Path) -> None:
     subprocess.run(command, cwd=ROOT, env=base_env(scratch, database_url), check=True)  # noqa: S603
 
 
-def sqlite(shape: str, seed: int) -> str:
-    """The path of the built SQLite file, building it first if needed."""
+def sqlite(shape: str, seed: int, *, any_key: bool = False) -> str:
+    """The path of the built SQLite file, building it first if needed; with `any_key`, the
+    newest one built for this shape and seed even if the renderer changed since."""
     path = CACHE / "db" / f"{key(shape, seed)}.sqlite3"
+    older = sorted(
+        (CACHE / "db").glob(f"{shape}-s{seed}-*.sqlite3"), key=lambda p: p.stat().st_mtime
+    )
+    if any_key and not path.exists() and older:
+        print(f"reusing {older[-1].relative_to(ROOT)} (--reuse-any: not {path.name})")
+        return str(older[-1])
     if path.exists():
         print(f"reusing {path.relative_to(ROOT)}")
         return str(path)
@@ -63,12 +70,16 @@ def sqlite(shape: str, seed: int) -> str:
     return str(path)
 
 
-def postgres(shape: str, seed: int) -> str:
-    """The name of the built PostgreSQL database (bench_<shape>), building it first if needed."""
+def postgres(shape: str, seed: int, *, any_key: bool = False) -> str:
+    """The name of the built PostgreSQL database (bench_<shape>), building it first if needed;
+    with `any_key`, whatever was built last for this shape."""
     name, wanted = f"bench_{shape}", key(shape, seed)
     found = subprocess.run(  # noqa: S603
         [*PSQL, "-d", name, "-c", "SELECT key FROM bench_build"], capture_output=True, text=True
     )
+    if found.returncode == 0 and any_key and found.stdout.strip() != wanted:
+        print(f"reusing PostgreSQL database {name} (--reuse-any: {found.stdout.strip()})")
+        return name
     if found.returncode == 0 and found.stdout.strip() == wanted:
         print(f"reusing PostgreSQL database {name} ({wanted})")
         return name
