@@ -8,7 +8,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from shortscience.rendering.katex import warm_up
+from shortscience.rendering.math_engine import warm_up
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shortscience.settings")
 application = get_wsgi_application()

@@ -3,11 +3,12 @@
 Public API::
 
     RENDERER_VERSION: int     # stored beside each rendered document; bumped on change
-    Rendered(html, math_errors)
+    Rendered(html, math_errors, excerpt_html, truncated)
     render_markdown(source, *, heading_offset=2, cite_base="/cite/") -> Rendered
 
 Submodules: ``pipeline`` (entry point and parser set-up), ``math_syntax`` (math in
-Markdown), ``katex`` (the V8/KaTeX engine), ``links`` (``\\cite`` and bare URLs) and
+Markdown), ``math_engine`` (TeX to MathML with Temml in V8), ``excerpt`` (the opening
+shown on list pages), ``links`` (``\\cite`` and bare URLs) and
 ``sanitize`` (the nh3 allow-list).
 """
 

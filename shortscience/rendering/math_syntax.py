@@ -1,7 +1,7 @@
 """Math in Markdown: finding formulas, typesetting them in one batch, emitting HTML.
 
 This module owns everything between "a TeX formula sits somewhere in the Markdown"
-and "its KaTeX HTML is in the output":
+and "its MathML is in the output":
 
 * ``math_plugin`` adds the syntax to a ``MarkdownIt`` parser:
 
@@ -19,13 +19,18 @@ and "its KaTeX HTML is in the output":
   ``*`` and backslashes inside formulas are never touched by Markdown.
 * ``collect_math`` walks the parsed tokens, numbers every formula and returns one
   ``MathRequest`` per formula, so the pipeline can typeset the whole document in a
-  single KaTeX call; ``attach_math_results`` stores the answers in the render env.
-* The render rules emit KaTeX's HTML, or for a broken formula a visible
-  ``<span class="math-error" title="reason">escaped source</span>``.
+  single engine call; ``attach_math_results`` stores the answers in the render env.
+* The render rules emit, for a typeset formula, a placeholder (``placeholder``): the
+  pipeline sanitises the document without its formulas and then puts each formula's
+  MathML, sanitised once when it was typeset (``math_engine``), in its place
+  (``fill_placeholders``). Sanitising MathML is nine tenths of the sanitiser's work,
+  and the same formulas recur. A broken formula becomes a visible
+  ``<span class="math-error" title="reason">escaped source</span>`` in the document.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,13 +42,20 @@ from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from shortscience.rendering.katex import MathRequest, MathResult
+from shortscience.rendering.math_engine import MathRequest, MathResult
 
 #: Token types that hold a formula, and whether each is typeset in display mode.
 INLINE_MATH_TOKENS = {"math_inline": False, "math_inline_double": True}
 BLOCK_MATH_TOKENS = {"math_block": True, "math_block_label": True, "amsmath": True}
 
 _ENV_RESULTS = "shortscience_math_results"
+#: Set in the render env to write each formula's MathML in place instead of a placeholder.
+ENV_INLINE_MATHML = "shortscience_inline_mathml"
+# Private-use characters: the pipeline maps them out of the source, so only the render
+# rules below can produce them, and only in element content (never in an attribute).
+PLACEHOLDER_OPEN = "\ue000"
+PLACEHOLDER_CLOSE = "\ue001"
+_PLACEHOLDER_RE = re.compile(f"{PLACEHOLDER_OPEN}([0-9]{{1,6}}){PLACEHOLDER_CLOSE}")
 _META_INDEX = "math_index"
 _MAX_TITLE_CHARS = 300
 
@@ -193,7 +205,7 @@ def _formula_tokens(tokens: Sequence[Token]) -> list[tuple[Token, bool]]:
 
 
 def formula_source(token: Token) -> str:
-    """The TeX that KaTeX receives for a math token."""
+    """The TeX that Temml receives for a math token."""
     return token.content if token.type == "amsmath" else token.content.strip()
 
 
@@ -241,9 +253,36 @@ def _math_html(token: Token, env: dict[str, Any]) -> str:
         # Parsed but never typeset (e.g. the parser used on its own): show the source.
         return f'<span class="math-source">{source}</span>'
     if result.html is not None:
-        return result.html
+        if env.get(ENV_INLINE_MATHML):
+            return result.html
+        return f"{PLACEHOLDER_OPEN}{token.meta[_META_INDEX]}{PLACEHOLDER_CLOSE}"
     reason = (result.error or "Unknown error")[:_MAX_TITLE_CHARS]
     return f'<span class="math-error" title="{escapeHtml(reason)}">{source}</span>'
+
+
+def fill_placeholders(html: str, results: Sequence[MathResult]) -> str | None:
+    """``html`` with each placeholder replaced by its formula's MathML.
+
+    None if the placeholders are not exactly the typeset formulas, each once (then the
+    caller must not trust the result); that cannot happen with our render rules.
+    """
+    seen: set[int] = set()
+
+    def mathml(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        html = results[index].html if index < len(results) else None
+        if html is None or index in seen:
+            raise LookupError(index)
+        seen.add(index)
+        return html
+
+    try:
+        filled = _PLACEHOLDER_RE.sub(mathml, html)
+    except LookupError:
+        return None
+    if PLACEHOLDER_OPEN in filled or PLACEHOLDER_CLOSE in filled:
+        return None
+    return filled
 
 
 def _render_inline_math(

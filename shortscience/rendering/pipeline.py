@@ -7,8 +7,10 @@ This module owns the parser configuration and the order of the steps:
 2. parse with markdown-it-py's ``commonmark`` preset, raw HTML off, plus tables,
    strikethrough, footnotes, math (``math_syntax``), citations and bare links
    (``links``) and heading demotion;
-3. typeset every formula of the document in one KaTeX call (``katex``);
-4. render the tokens to HTML and pass the result through nh3 (``sanitize``).
+3. typeset every formula of the document as MathML, the ones not cached in one
+   Temml call (``math_engine``);
+4. render the tokens to HTML and pass the result through nh3 (``sanitize``);
+5. pick the excerpt's blocks (``excerpt``) and render and sanitise them the same way.
 
 It is pure: no Django, no database, no request. Callers store ``RENDERER_VERSION``
 next to each rendered document and re-render when it changes.
@@ -26,34 +28,53 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from shortscience.rendering.katex import render_math
+from shortscience.rendering import excerpt
 from shortscience.rendering.links import DEFAULT_CITE_BASE, links_plugin
+from shortscience.rendering.math_engine import render_math
 from shortscience.rendering.math_syntax import (
+    ENV_INLINE_MATHML,
+    PLACEHOLDER_CLOSE,
+    PLACEHOLDER_OPEN,
     attach_math_results,
     collect_math,
+    fill_placeholders,
     math_error_messages,
     math_plugin,
 )
 from shortscience.rendering.sanitize import DEFAULT_RELATIVE_PREFIXES, sanitize_html
 
 #: Bump whenever the HTML produced for the same source may change.
-RENDERER_VERSION = 1
+#: 2: MathML only (Temml) instead of KaTeX's HTML + MathML; the excerpt.
+RENDERER_VERSION = 2
 
 DEFAULT_HEADING_OFFSET = 2
 
-# C0 controls except TAB, LF and CR, plus DEL; NUL is among them.
-_CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# C0 controls except TAB, LF and CR, plus DEL; NUL is among them. The two private-use
+# characters that mark formulas in the rendered HTML become U+FFFD, so a text cannot
+# forge a formula's placeholder.
+_CONTROL_CHARS: dict[int, int | None] = {
+    **dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]),
+    ord(PLACEHOLDER_OPEN): 0xFFFD,
+    ord(PLACEHOLDER_CLOSE): 0xFFFD,
+}
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """Sanitised HTML plus one human-readable message per formula KaTeX rejected."""
+    """Sanitised HTML plus one human-readable message per formula the engine rejected.
+
+    ``excerpt_html`` is the opening of the document for list pages (``excerpt``), and
+    ``truncated`` says whether it leaves anything out (then the page links to the rest).
+    """
 
     html: str
     math_errors: tuple[str, ...] = ()
+    excerpt_html: str = ""
+    truncated: bool = False
 
 
 def _demote_headings(state: StateCore) -> None:
@@ -68,7 +89,7 @@ def _demote_headings(state: StateCore) -> None:
 
 
 def build_parser() -> MarkdownIt:
-    """The markdown-it parser behind ``render_markdown``, without any KaTeX or sanitising.
+    """The markdown-it parser behind ``render_markdown``, without typesetting or sanitising.
 
     Options that vary per call (heading offset, citation base URL) are read from the
     ``env`` dict passed to ``parse``/``render``, so one parser can serve every call.
@@ -141,12 +162,30 @@ def render_markdown(
     requests = collect_math(tokens)
     results = render_math(requests)
     attach_math_results(env, results)
-    # KaTeX works in UTF-16 code units and can split an astral character in two.
-    html = _SURROGATES_RE.sub("\ufffd", md.renderer.render(tokens, md.options, env))
-    clean = sanitize_html(
-        html, min_heading=1 + offset, relative_prefixes=_relative_prefixes(cite_base)
-    )
+    prefixes = _relative_prefixes(cite_base)
+
+    def to_html(selected: list[Token]) -> str:
+        # The formulas were sanitised when typeset; sanitise the rest, then put them in.
+        # Error titles quote the engine, which can split an astral character in two.
+        html = _SURROGATES_RE.sub("\ufffd", md.renderer.render(selected, md.options, env))
+        clean = sanitize_html(html, min_heading=1 + offset, relative_prefixes=prefixes)
+        filled = fill_placeholders(clean, results)
+        if filled is None:  # never expected; sanitise the whole document the slow way
+            html = md.renderer.render(selected, md.options, {**env, ENV_INLINE_MATHML: True})
+            html = _SURROGATES_RE.sub("\ufffd", html)
+            filled = sanitize_html(html, min_heading=1 + offset, relative_prefixes=prefixes)
+        return filled
+
+    clean = to_html(tokens)
+    opening = excerpt.select(tokens)
     errors = tuple(
         _SURROGATES_RE.sub("\ufffd", message) for message in math_error_messages(requests, results)
     )
-    return Rendered(html=clean, math_errors=errors)
+    if opening is None:
+        return Rendered(html=clean, math_errors=errors, excerpt_html=clean)
+    return Rendered(
+        html=clean,
+        math_errors=errors,
+        excerpt_html=to_html(opening.tokens),
+        truncated=opening.truncated,
+    )

@@ -1,4 +1,4 @@
-"""The in-process KaTeX engine: batching, isolation, failure recovery, threads."""
+"""The in-process math engine (Temml in V8): batching, caching, isolation, recovery, threads."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from py_mini_racer import MiniRacer
 
-from shortscience.rendering import katex, render_markdown
-from shortscience.rendering.katex import MathRequest, render_math, reset_engine
+from shortscience.rendering import math_engine, render_markdown
+from shortscience.rendering.math_engine import MathRequest, render_math, reset_engine
 
 NESTED_BRACES = "{" * 5000 + "x" + "}" * 5000
 
 
 @pytest.fixture
 def fresh_engine() -> Iterator[None]:
-    """Start and finish the test with a new V8 context built from the real katex.min.js."""
+    """Start and finish the test with a new V8 context built from the real temml.min.js."""
     reset_engine()
     yield
     reset_engine()
@@ -30,7 +30,7 @@ def fresh_engine() -> Iterator[None]:
 
 @pytest.fixture
 def js_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Record the payload of every call from Python into the KaTeX engine."""
+    """Record the payload of every call from Python into the math engine."""
     calls: list[Any] = []
     original = MiniRacer.call
 
@@ -39,6 +39,7 @@ def js_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         return original(self, expr, *args, **kwargs)
 
     monkeypatch.setattr(MiniRacer, "call", spy)
+    math_engine.clear_cache()
     return calls
 
 
@@ -49,10 +50,10 @@ def test_render_after_stack_overflow_still_works() -> None:
     assert "Maximum call stack size exceeded" in broken.error
     after = render_markdown("$x^2$ and $\\alpha$")
     assert after.math_errors == ()
-    assert after.html.count('class="katex"') == 2
+    assert after.html.count("<math") == 2
 
 
-def test_all_formulas_of_a_document_go_to_katex_in_one_call(js_calls: list[Any]) -> None:
+def test_all_formulas_of_a_document_go_to_the_engine_in_one_call(js_calls: list[Any]) -> None:
     source = "$a$ and $b$\n\n$$c$$\n\n\\(d\\) \\[e\\]\n\n\\begin{align}f&=g\\end{align}"
     render_markdown(source)
     assert len(js_calls) == 1
@@ -72,40 +73,81 @@ def test_identical_formulas_are_typeset_once(js_calls: list[Any]) -> None:
     rendered = render_markdown("$x$ $x$ $x$ $$x$$")
     (payload,) = js_calls[0]
     assert payload == [{"tex": "x", "display": False}, {"tex": "x", "display": True}]
-    assert rendered.html.count('class="katex"') == 4
+    assert rendered.html.count("<math") == 4
 
 
-def test_a_document_without_math_never_calls_katex(js_calls: list[Any]) -> None:
+def test_a_document_without_math_never_calls_the_engine(js_calls: list[Any]) -> None:
     render_markdown("plain *text* with `$code$`")
     assert js_calls == []
+
+
+def test_a_formula_typeset_once_comes_from_the_cache_afterwards(js_calls: list[Any]) -> None:
+    first = render_markdown("$a^2$ and $b$")
+    second = render_markdown("$b$ then $a^2$ and $c$")
+    assert [len(args[0]) for args in js_calls] == [2, 1]
+    assert js_calls[1][0] == [{"tex": "c", "display": False}]
+    assert first.html.split(" and ")[0].removeprefix("<p>") in second.html
+
+
+def test_parse_errors_are_cached_but_engine_failures_are_not() -> None:
+    cache = math_engine.ResultCache(10)
+    broken = math_engine.MathResult(error="Undefined control sequence")
+    down = math_engine.MathResult(error="Math rendering timed out", transient=True)
+    math_engine.clear_cache()
+    assert render_math([MathRequest(r"\nosuchmacro", False)])[0].error
+    assert math_engine.cache_stats() == (0, 1)
+    assert render_math([MathRequest(r"\nosuchmacro", False)])[0].error
+    assert math_engine.cache_stats() == (1, 1)
+    assert not broken.transient and down.transient
+    cache.put_many([(MathRequest("x", False), broken)])
+    assert cache.get_many([MathRequest("x", False)]) == {MathRequest("x", False): broken}
+
+
+def test_the_cache_forgets_the_least_recently_used_formula() -> None:
+    cache = math_engine.ResultCache(2)
+    a, b, c = (MathRequest(tex, False) for tex in "abc")
+    result = math_engine.MathResult(html="<math></math>")
+    cache.put_many([(a, result), (b, result)])
+    cache.get_many([a])
+    cache.put_many([(c, result)])
+    assert set(cache.get_many([a, b, c])) == {a, c}
+
+
+def test_cached_mathml_is_already_sanitised() -> None:
+    (result,) = render_math([MathRequest(r"\frac{a}{b}", True)])
+    assert result.html is not None
+    assert result.html.startswith('<math display="block"')
+    from shortscience.rendering.sanitize import sanitize_html
+
+    assert sanitize_html(result.html) == result.html
 
 
 def test_macros_do_not_leak_between_formulas() -> None:
     rendered = render_markdown(r"$\gdef\leak{X}\leak$ then $\leak$")
     assert len(rendered.math_errors) == 1
-    assert "Undefined control sequence" in rendered.math_errors[0]
+    assert "Unsupported function name: \\leak" in rendered.math_errors[0]
 
 
 def test_engine_timeout_fails_the_batch_and_the_engine_recovers(
     monkeypatch: pytest.MonkeyPatch, fresh_engine: None
 ) -> None:
     render_markdown("$warm$")
-    context = katex._ENGINE._context
-    monkeypatch.setattr(katex, "BATCH_TIMEOUT_SECONDS", 0.001)
+    context = math_engine._ENGINE._context
+    monkeypatch.setattr(math_engine, "BATCH_TIMEOUT_SECONDS", 0.001)
     source = " ".join(f"$\\sum_{{i={n}}}^{{n}} \\frac{{a_{n}}}{{b_i}}$" for n in range(400))
     rendered = render_markdown(source)
     assert len(rendered.math_errors) == 400
     assert "timed out" in rendered.math_errors[0]
     assert rendered.html.count('class="math-error"') == 400
-    monkeypatch.setattr(katex, "BATCH_TIMEOUT_SECONDS", 10.0)
+    monkeypatch.setattr(math_engine, "BATCH_TIMEOUT_SECONDS", 10.0)
     assert render_markdown("$y$").math_errors == ()
-    assert katex._ENGINE._context is context  # V8 stopped the script; the isolate lives on
+    assert math_engine._ENGINE._context is context  # V8 stopped the script; the isolate lives on
 
 
-def test_missing_katex_file_degrades_to_visible_errors(
+def test_missing_engine_file_degrades_to_visible_errors(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_engine: None
 ) -> None:
-    monkeypatch.setenv(katex.KATEX_JS_ENV_VAR, str(tmp_path / "missing.js"))
+    monkeypatch.setenv(math_engine.TEMML_JS_ENV_VAR, str(tmp_path / "missing.js"))
     reset_engine()
     rendered = render_markdown("text $x$ more")
     assert rendered.math_errors
@@ -114,30 +156,35 @@ def test_missing_katex_file_degrades_to_visible_errors(
     assert "text" in rendered.html
 
 
-def test_a_script_without_katex_degrades_to_visible_errors(
+def test_a_script_without_temml_degrades_to_visible_errors(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_engine: None
 ) -> None:
-    fake = tmp_path / "not-katex.js"
+    fake = tmp_path / "not-temml.js"
     fake.write_text("var somethingElse = 1;", encoding="utf-8")
-    monkeypatch.setenv(katex.KATEX_JS_ENV_VAR, str(fake))
+    monkeypatch.setenv(math_engine.TEMML_JS_ENV_VAR, str(fake))
     reset_engine()
     assert "unavailable" in render_markdown("$x$").math_errors[0]
 
 
-def test_katex_js_path_env_var_is_honoured(
+def test_temml_js_path_env_var_is_honoured(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_engine: None
 ) -> None:
-    copy = tmp_path / "katex-copy.min.js"
-    copy.write_bytes(katex.DEFAULT_KATEX_JS.read_bytes())
-    monkeypatch.setenv(katex.KATEX_JS_ENV_VAR, str(copy))
-    assert katex.katex_js_path() == copy
+    copy = tmp_path / "temml-copy.min.js"
+    copy.write_bytes(math_engine.DEFAULT_TEMML_JS.read_bytes())
+    monkeypatch.setenv(math_engine.TEMML_JS_ENV_VAR, str(copy))
+    assert math_engine.temml_js_path() == copy
     reset_engine()
     assert render_markdown("$x$").math_errors == ()
 
 
-def test_default_katex_path_is_the_npm_install() -> None:
-    assert katex.DEFAULT_KATEX_JS.is_file()
-    assert katex.DEFAULT_KATEX_JS.parts[-4:] == ("node_modules", "katex", "dist", "katex.min.js")
+def test_default_temml_path_is_the_npm_install() -> None:
+    assert math_engine.DEFAULT_TEMML_JS.is_file()
+    assert math_engine.DEFAULT_TEMML_JS.parts[-4:] == (
+        "node_modules",
+        "temml",
+        "dist",
+        "temml.min.js",
+    )
 
 
 def test_concurrent_renders_from_many_threads_match_sequential_output() -> None:
@@ -155,7 +202,7 @@ def test_rendering_inside_a_running_event_loop_works(fresh_engine: None) -> None
         return render_markdown("$z$").html
 
     html = asyncio.run(render_in_loop())
-    assert 'class="katex"' in html
+    assert "<math" in html
     assert render_markdown("$w$").math_errors == ()
 
 
@@ -164,17 +211,17 @@ def test_importing_the_package_loads_neither_django_nor_v8() -> None:
         """
         import sys
         import shortscience.rendering as rendering
-        from shortscience.rendering import katex
+        from shortscience.rendering import math_engine
         assert not any(name == "django" or name.startswith("django.") for name in sys.modules)
-        assert katex._ENGINE._context is None
+        assert math_engine._ENGINE._context is None
         rendering.render_markdown("$x$")
-        assert katex._ENGINE._context is not None
+        assert math_engine._ENGINE._context is not None
         assert not any(name == "django" or name.startswith("django.") for name in sys.modules)
         """
     )
     root = Path(__file__).resolve().parents[2]
     # A process that left V8 to interpreter shutdown used to hang at exit under load (the
-    # render itself took 0.2 s); katex.py now closes the context at exit. The bounded wait and
+    # render itself took 0.2 s); math_engine.py closes the context at exit. The bounded wait and
     # one retry stay as a guard so a regression fails here instead of stalling CI.
     for attempt in range(2):
         try:
@@ -194,6 +241,6 @@ def test_importing_the_package_loads_neither_django_nor_v8() -> None:
 
 
 def test_warming_up_starts_the_engine_before_any_document(fresh_engine: None) -> None:
-    assert katex._ENGINE._context is None
-    katex.warm_up()
-    assert katex._ENGINE._context is not None
+    assert math_engine._ENGINE._context is None
+    math_engine.warm_up()
+    assert math_engine._ENGINE._context is not None

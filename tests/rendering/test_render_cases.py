@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from shortscience.rendering import RENDERER_VERSION, Rendered, render_markdown
+from shortscience.rendering.math_engine import MathRequest, render_math
 
 from .html_checks import assert_safe_html, tag_names
 
@@ -20,10 +21,11 @@ EXPONENTIAL_MACROS = (
 REL = 'rel="nofollow ugc noopener"'
 
 
-def tex(source: str) -> str:
-    """How KaTeX quotes a formula's source inside its MathML annotation."""
-    escaped = source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<annotation encoding="application/x-tex">{escaped}</annotation>'
+def tex(source: str, *, display: bool = False) -> str:
+    """The sanitised MathML the engine gives a formula (what the document must contain)."""
+    html = render_math([MathRequest(tex=source, display=display)])[0].html
+    assert html is not None and html.startswith("<math"), html
+    return html
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,17 @@ FOOTNOTE_DOC = hashlib.sha256(b"Claim[^1].\n\n[^1]: Source $y$.").hexdigest()[:8
 
 CASES = {
     "inline math keeps underscores and asterisks": Case(
-        "$x_1 * y_2 * z$", contains=(tex("x_1 * y_2 * z"), 'class="katex"'), absent=("<em>",)
+        "$x_1 * y_2 * z$", contains=(tex("x_1 * y_2 * z"), "<math>"), absent=("<em>",)
     ),
     "display dollars become a display block": Case(
         r"$$\sum_{i=1}^n a_i$$",
-        contains=('<div class="math-display">', "katex-display", tex(r"\sum_{i=1}^n a_i")),
+        contains=('<div class="math-display">', tex(r"\sum_{i=1}^n a_i", display=True)),
     ),
     "paren delimiters are inline math": Case(
-        r"Let \(a\) be", contains=(tex("a"),), absent=("katex-display", r"\(")
+        r"Let \(a\) be", contains=(tex("a"),), absent=('display="block"', r"\(")
     ),
     "bracket delimiters are display math": Case(
-        r"so \[b\] holds", contains=("katex-display", tex("b")), absent=(r"\[",)
+        r"so \[b\] holds", contains=(tex("b", display=True),), absent=(r"\[",)
     ),
     "escaped dollar is a literal dollar": Case(r"\$", exact="<p>$</p>\n"),
     "money amounts stay text": Case("$5 and $10", exact="<p>$5 and $10</p>\n"),
@@ -59,12 +61,12 @@ CASES = {
     "adjacent formulas are separate": Case("$x$$y$", contains=(tex("x"), tex("y"))),
     "align environment is display math": Case(
         r"\begin{align}a&=b\end{align}",
-        contains=("katex-display", tex(r"\begin{align}a&=b\end{align}")),
+        contains=(tex(r"\begin{align}a&=b\end{align}", display=True), 'class="tml-eqn"'),
     ),
     "unbalanced formula is a visible error and the rest renders": Case(
         r"$\frac{1}{$ and *more*",
         contains=(
-            '<span class="math-error" title="KaTeX parse error:',
+            '<span class="math-error" title="Unexpected end of input',
             r"\frac{1}{</span>",
             "<em>more</em>",
         ),
@@ -156,13 +158,15 @@ CASES = {
         "[$x_1$](https://e.com)", contains=('<a href="https://e.com"', tex("x_1"))
     ),
     "display dollars inside a paragraph": Case(
-        "a $$x^2$$ b", contains=('<p>a <span class="katex-display">', tex("x^2"))
+        "a $$x^2$$ b", contains=("<p>a " + tex("x^2", display=True) + " b</p>",)
     ),
     "multi line bracket display block": Case(
-        "\\[\nx = 1\n\\]\n", contains=('<div class="math-display">', tex("x = 1"))
+        "\\[\nx = 1\n\\]\n",
+        contains=('<div class="math-display">' + tex("x = 1", display=True) + "</div>",),
     ),
     "multi line dollar display block": Case(
-        "$$\na_1\n= b_2\n$$", contains=('<div class="math-display">', tex("a_1\n= b_2"))
+        "$$\na_1\n= b_2\n$$",
+        contains=('<div class="math-display">' + tex("a_1\n= b_2", display=True) + "</div>",),
     ),
     "math in lists and quotes": Case(
         "1. item $x_1$\n2. two\n\n> quoted $y$",
@@ -181,12 +185,17 @@ CASES = {
         EXPONENTIAL_MACROS, contains=("Too many expansions",), errors=1
     ),
     "huge sizes are capped by max size": Case(
-        r"$\rule{1000em}{1000em}$", contains=("border-right-width:20em",), absent=("1000em;",)
+        r"$\rule{1000em}{1000em}$", contains=('width="20em"',), absent=("1000em",)
     ),
-    "trusted only commands do nothing": Case(
+    "trusted only commands are visible errors": Case(
         r"$\href{javascript:alert(1)}{x}$ $\url{javascript:x}$ $\htmlId{i}{x}$ "
         r"$\includegraphics{https://e.com/a.png}$",
         absent=("<a ", 'id="i"', "<img", "href="),
+        errors=4,
+    ),
+    "sizes in absolute units are capped too": Case(
+        r"$\rule{100cm}{1000pt}$ $\kern{-5in}x$",
+        contains=('width="20em"', 'height="200pt"', 'style="margin-left:-20em"'),
     ),
     "raw html is escaped": Case("<b>bold</b>", exact="<p>&lt;b&gt;bold&lt;/b&gt;</p>\n"),
     "relative links outside cite and media lose their href": Case(
@@ -228,7 +237,9 @@ def test_renderer_version_is_a_positive_int() -> None:
 
 def test_rendered_is_an_immutable_value() -> None:
     rendered = render_markdown("hello")
-    assert rendered == Rendered(html="<p>hello</p>\n", math_errors=())
+    assert rendered == Rendered(
+        html="<p>hello</p>\n", math_errors=(), excerpt_html="<p>hello</p>\n", truncated=False
+    )
     with pytest.raises(AttributeError):
         rendered.html = "x"  # type: ignore[misc]
 
@@ -284,7 +295,7 @@ def test_formulas_inside_footnotes_tables_and_headings_all_render() -> None:
     rendered = render_markdown(source)
     for formula in ("h", "t", "c", "f"):
         assert tex(formula) in rendered.html
-    assert re.search(r"<h3>.*katex.*</h3>", rendered.html, re.S)
+    assert re.search(r"<h3><math>.*</math></h3>", rendered.html, re.S)
 
 
 def test_astral_characters_in_math_never_leave_lone_surrogates() -> None:
