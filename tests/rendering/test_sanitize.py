@@ -167,7 +167,7 @@ def test_mutation_xss_through_mathml_is_neutralised() -> None:
     assert_safe_html(clean)
 
 
-def test_svg_outside_katex_geometry_is_stripped() -> None:
+def test_svg_is_stripped_now_that_math_needs_none() -> None:
     clean = sanitize_html(
         '<svg onload="alert(1)"><foreignObject><script>alert(1)</script></foreignObject>'
         '<a xlink:href="javascript:alert(1)"><path d="M0 0" onclick="x"/></a></svg>'

@@ -52,7 +52,7 @@ def test_javascript_links_are_not_links_at_all() -> None:
         assert "<a" not in render_markdown(payload).html
 
 
-def test_trust_only_katex_commands_render_as_inert_text() -> None:
+def test_trust_only_commands_never_produce_links_or_ids() -> None:
     html = render_markdown(r"$\href{javascript:alert(1)}{x}$ $\htmlId{evil}{y}$").html
     assert "href=" not in html
     assert 'id="evil"' not in html
