@@ -32,12 +32,12 @@ def test_from_a_pasted_arxiv_url_to_a_published_summary(live_server, page_factor
     page.fill(
         "#editor-source", "Scaled dot-product attention: $\\mathrm{softmax}(QK^T/\\sqrt{d_k})V$."
     )
-    page.locator("#editor-preview .katex").first.wait_for()
+    page.locator("#editor-preview math").first.wait_for()
     page.click("button[value=publish]")
     page.wait_for_url(re.compile(r"/summaries/\d+/$"))
     summary = Summary.objects.get(author__username="adder")
     page.goto(f"{live_server.url}/arxiv/1706.03762")
     assert page.url.endswith(f"/papers/{summary.paper_id}/")
     assert page.locator("h1.paper-title").inner_text() == "Attention Is All You Need"
-    assert page.locator(f"#summary-{summary.pk} .katex").count() == 1
+    assert page.locator(f"#summary-{summary.pk} math").count() == 1
     screenshot(page, "paper-after-add")

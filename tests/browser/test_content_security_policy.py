@@ -57,7 +57,7 @@ def test_no_page_violates_the_content_security_policy(live_server, page_factory)
         assert "script-src 'self'" in response.headers["content-security-policy"]
         if url.endswith("/write/"):
             page.fill("#editor-source", "Preview $e^{i\\pi}$")
-            page.locator("#editor-preview .katex").first.wait_for()
+            page.locator("#editor-preview math").first.wait_for()
         if url == f"/papers/{summary.paper_id}/":
             page.locator(f"#vote-{summary.pk} button.up").click()
             page.locator(f"#vote-{summary.pk} button.up.on").wait_for()
