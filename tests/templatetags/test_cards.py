@@ -96,7 +96,9 @@ def test_the_csrf_token_in_a_remembered_card_is_the_readers_own(world, settings)
     page = strict.get(url).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', page).group(1)
     summary_id = re.search(r'action="/summaries/(\d+)/vote/"', page).group(1)
-    answer = strict.post(f"/summaries/{summary_id}/vote/", {"value": "up", "csrfmiddlewaretoken": token})
+    answer = strict.post(
+        f"/summaries/{summary_id}/vote/", {"value": "up", "csrfmiddlewaretoken": token}
+    )
     assert answer.status_code in (200, 302)
 
 
