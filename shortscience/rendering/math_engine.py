@@ -2,7 +2,7 @@
 
 This module owns the JavaScript engine (py_mini_racer's ``MiniRacer``) and the
 contract with Temml, the KaTeX fork that writes MathML Core only (no visual HTML
-copy, no inline positioning): docs/decisions/0005-math-markup.md says why.
+copy, no inline positioning): docs/decisions/0007-math-markup.md says why.
 Nothing else in the project talks to V8.
 
 * One engine per process, created on first use and guarded by a ``threading.Lock``

@@ -14,7 +14,7 @@ What is allowed:
 * Temml's MathML Core: ``math`` and the presentation elements Temml emits, with the
   attributes it sets (see ``_MATHML_ATTRIBUTES``), plus ``span`` with ``class`` (the
   equation number of an ``align`` row, our inline error). There is no SVG and no
-  visual HTML copy any more (docs/decisions/0005-math-markup.md). ``mglyph``,
+  visual HTML copy any more (docs/decisions/0007-math-markup.md). ``mglyph``,
   ``maction``, ``semantics``, ``annotation`` and ``annotation-xml`` are *not* allowed:
   Temml runs with ``annotate: false`` and ``trust: false``, and they are the classic
   mutation-XSS gadgets.
