@@ -21,10 +21,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
 
@@ -40,6 +42,7 @@ def _plain(markdown: str) -> str:
 
 
 CHUNK = 2000  # ids per round trip: well under SQLite's bound-parameter limit
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts an undated row first
 Kind = SearchDocument.Kind
 Progress = Callable[[int, int], None]
 
@@ -268,28 +271,38 @@ def index_users(user_ids: Sequence[int]) -> None:
 
 def rebuild(progress: Progress | None = None) -> int:
     """Throw the index away and write it again from every paper, summary and comment; returns
-    the number of documents. `progress(done, total)` is called after each chunk."""
-    total = Paper.objects.count() + Summary.objects.count() + Comment.objects.count()
-    done = 0
+    the number of documents. `progress(done, total)` is called after each chunk.
+
+    Documents are written oldest first by the date each carries, papers, summaries and
+    comments interleaved chunk by chunk, so that document ids follow dates: search ranks a
+    very common word among its newest documents by id (dialects.POOL_SIZE), which must not
+    mean "comments and summaries only" after a rebuild."""
+    dated = sorted(
+        [
+            *((when, 0, pk) for pk, when in Paper.objects.values_list("pk", "created_at")),
+            *(
+                (when, 1, pk)
+                for pk, when in Summary.objects.annotate(
+                    when=Coalesce("published_at", "created_at")
+                ).values_list("pk", "when")
+            ),
+            *((when, 2, pk) for pk, when in Comment.objects.values_list("pk", "created_at")),
+        ],
+        key=lambda item: (item[0] or _EPOCH, item[1], item[2]),
+    )
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-    for model, index in (
-        (Paper, _index_paper_chunk),
-        (Summary, lambda ids: index_summaries(ids, refresh_papers=False, with_comments=False)),
-        (Comment, index_comments),
-    ):
-        last = 0
-        while True:
-            ids = list(
-                model.objects.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:CHUNK]
-            )
-            if not ids:
-                break
-            index(ids)
-            last = ids[-1]
-            done += len(ids)
-            if progress is not None:
-                progress(done, total)
+    writers: tuple[Callable[[list[int]], None], ...] = (
+        _index_paper_chunk,
+        lambda ids: index_summaries(ids, refresh_papers=False, with_comments=False),
+        index_comments,
+    )
+    for start in range(0, len(dated), CHUNK):
+        chunk = dated[start : start + CHUNK]
+        for kind, write in enumerate(writers):
+            ids = [pk for _, of_kind, pk in chunk if of_kind == kind]
+            if ids:
+                write(ids)
+        if progress is not None:
+            progress(start + len(chunk), len(dated))
     return SearchDocument.objects.count()

@@ -1,11 +1,14 @@
 """The index follows every write made through the services, and `reindex` rebuilds it."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from shortscience import search
-from shortscience.models import Paper, PaperIdentifier, SearchDocument
+from shortscience.models import Paper, PaperIdentifier, SearchDocument, Summary
+from shortscience.search import indexing
 from shortscience.services import accounts, comments, events, merging, moderation, summaries, users
 from tests.conftest import make_paper, make_summary, make_user
 
@@ -180,3 +183,17 @@ def test_snippets_show_words_not_markdown_marks():
     snippet = next(hit.snippet_html for hit in found.hits if hit.kind == "summary")
     assert "<mark>attention</mark>" in snippet
     assert "**" not in snippet and "#" not in snippet and "example.org" not in snippet
+
+
+def test_reindex_writes_documents_in_date_order_whatever_their_kind(monkeypatch):
+    # Order holds from one chunk of documents to the next: chunks of one show it exactly.
+    monkeypatch.setattr(indexing, "CHUNK", 1)
+    older = make_paper("Marmot field notes")
+    summary = make_summary(paper=older, markdown="marmot notes")
+    newer = make_paper("Marmot burrows")
+    published = Summary.objects.get(pk=summary.pk).published_at
+    Paper.objects.filter(pk=newer.pk).update(created_at=published + timedelta(days=1))
+    call_command("reindex", "--quiet")
+    ids = dict(SearchDocument.objects.values_list("object_id", "pk").filter(kind="paper"))
+    summary_doc = SearchDocument.objects.get(kind="summary", object_id=summary.pk).pk
+    assert ids[older.pk] < summary_doc < ids[newer.pk]
