@@ -15,7 +15,7 @@ def fill_excerpts() -> int:
     filled = 0
     rows = Summary.objects.filter(excerpt_html="").only("pk", "markdown")
     for summary in rows.iterator(chunk_size=500):
-        excerpt = getattr(markup.render(summary.markdown), "excerpt_html", "")
+        excerpt = markup.render(summary.markdown).excerpt_html
         Summary.objects.filter(pk=summary.pk).update(excerpt_html=excerpt)
         filled += 1
     if filled:
@@ -32,7 +32,7 @@ def rerender(*, force: bool = False) -> dict[str, int]:
         rendered = markup.render(summary.markdown)
         Summary.objects.filter(pk=summary.pk).update(
             html=rendered.html,
-            excerpt_html=getattr(rendered, "excerpt_html", ""),
+            excerpt_html=rendered.excerpt_html,
             renderer_version=RENDERER_VERSION,
         )
         counts["summaries"] += 1

@@ -157,7 +157,7 @@ def _store(
                 author=author,
                 markdown=markdown,
                 html=rendered.html,
-                excerpt_html=getattr(rendered, "excerpt_html", ""),
+                excerpt_html=rendered.excerpt_html,
                 renderer_version=RENDERER_VERSION,
                 status=status,
                 visibility=visibility,
@@ -182,7 +182,7 @@ def _store(
             summary.last_activity_at = now
         summary.markdown = markdown
         summary.html = rendered.html
-        summary.excerpt_html = getattr(rendered, "excerpt_html", "")
+        summary.excerpt_html = rendered.excerpt_html
         summary.renderer_version = RENDERER_VERSION
         summary.status = status
         summary.visibility = visibility
