@@ -198,9 +198,9 @@ NOTIFICATIONS_EMAIL_RETRY_DELAY: int = env.int("NOTIFICATIONS_EMAIL_RETRY_DELAY"
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
-# KaTeX's CSS and fonts and htmx come from the npm lock file and are served by us, never a CDN.
+# htmx comes from the npm lock file and is served by us, never a CDN (the math stylesheet and
+# fonts are in static/shortscience/math/).
 STATICFILES_DIRS = [
-    ("katex", BASE_DIR / "node_modules" / "katex" / "dist"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")

@@ -3,8 +3,8 @@ Referrer-Policy, HSTS in production).
 
 The Content-Security-Policy allows scripts, styles, fonts and connections from this site only,
 no inline script and no plugins, and no framing. Inline `style` attributes are allowed
-(style-src-attr) because server-rendered KaTeX positions glyphs with them; the sanitiser limits
-which CSS properties survive. Images may come from https sources because a summary may show
+(style-src-attr) because server-rendered MathML (Temml) sets padding, colours and display with
+them; the sanitiser limits which CSS properties survive. Images may come from https sources because a summary may show
 an image by URL.
 """
 
