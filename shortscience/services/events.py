@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from shortscience import search
 from shortscience.models import Comment, Summary
-from shortscience.services import notifications, pagecache, rankings, similar
+from shortscience.services import maintenance, notifications, pagecache, rankings, similar
 
 
 def _summary_pages(summary_ids: Sequence[int]) -> list[str]:
@@ -109,6 +109,7 @@ def bulk_loaded() -> None:
     """Many rows were written directly (a dump loaded, demo content made): rebuild everything
     derived from them."""
     pagecache.touch_everything()
+    maintenance.analyse()  # the planner's statistics still describe the tables before the load
     search.rebuild()
     rankings.recompute_all()
     similar.on_bulk_loaded()

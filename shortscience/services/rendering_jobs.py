@@ -27,8 +27,8 @@ def rerender(*, force: bool = False) -> dict[str, int]:
     stale = Q() if force else ~Q(renderer_version=RENDERER_VERSION)
     counts = {"summaries": 0, "comments": 0, "profiles": 0, "venues": 0}
     # A summary without its excerpt (loaded from a dump, or stored before excerpts) is stale too.
-    rows = Summary.objects.filter(stale | Q(excerpt_html="")).only("pk", "markdown")
-    for summary in rows.iterator(chunk_size=500):
+    stale_summaries = Summary.objects.filter(stale | Q(excerpt_html="")).only("pk", "markdown")
+    for summary in stale_summaries.iterator(chunk_size=500):
         rendered = markup.render(summary.markdown)
         Summary.objects.filter(pk=summary.pk).update(
             html=rendered.html,

@@ -148,9 +148,8 @@ def summary_card(
     clip: bool = False,
     with_comments: bool = False,
 ) -> SafeString:
-    return render_card(
-        context.flatten(), card, show_paper=show_paper, clip=clip, with_comments=with_comments
-    )
+    flat: dict[str, Any] = context.flatten()  # type: ignore[assignment]  # our keys are str
+    return render_card(flat, card, show_paper=show_paper, clip=clip, with_comments=with_comments)
 
 
 def render_card(

@@ -4,8 +4,8 @@ Referrer-Policy, HSTS in production).
 The Content-Security-Policy allows scripts, styles, fonts and connections from this site only,
 no inline script and no plugins, and no framing. Inline `style` attributes are allowed
 (style-src-attr) because server-rendered MathML (Temml) sets padding, colours and display with
-them; the sanitiser limits which CSS properties survive. Images may come from https sources because a summary may show
-an image by URL.
+them; the sanitiser limits which CSS properties survive. Images may come from https sources
+because a summary may show an image by URL.
 """
 
 from __future__ import annotations

@@ -216,8 +216,10 @@ def summary_out(links: Links, card: SummaryCard, paper: Paper | None = None) -> 
 
 def summary_brief(links: Links, card: SummaryCard, *, full: bool = False) -> SummaryBrief:
     """A summary in a list; its rows were loaded without the whole text unless `full`."""
-    text = {"markdown": card.summary.markdown, "html": card.summary.html} if full else {}
-    return SummaryBrief(**_summary_fields(links, card, None), **text)
+    fields = _summary_fields(links, card, None)
+    if full:
+        fields.update(markdown=card.summary.markdown, html=card.summary.html)
+    return SummaryBrief(**fields)
 
 
 def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> CommentOut:
