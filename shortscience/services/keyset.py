@@ -40,8 +40,8 @@ from shortscience.services.errors import InvalidInput
 M = TypeVar("M", bound=Model)
 BIGINT = 2**63
 # Old numbered links (`?page=N`) are served by OFFSET up to this page; deeper numbers show this
-# page, from which the keyset links go on. Bounded so that no request reads more than
-# MAX_OFFSET_PAGE * limit index entries to skip them.
+# page, from which the keyset links go on, and numbers past the end show the first page. Bounded
+# so that no request reads more than MAX_OFFSET_PAGE * limit index entries to skip them.
 MAX_OFFSET_PAGE = 10
 
 
@@ -141,6 +141,8 @@ def paginate(
     else:
         skip = (min(max(number, 1), MAX_OFFSET_PAGE) - 1) * limit
     found = list(rows[skip : skip + limit + 1])
+    if skip and not found:  # an old page number beyond the end: the list from its start
+        return paginate(rows, ordering, limit=limit)
     items = found[:limit]
     later = encode(ordering, items[-1]) if len(found) > limit and items else None
     earlier = encode(ordering, items[0]) if items and (after or skip) else None

@@ -55,7 +55,9 @@ def test_paging_forwards_then_back_returns_every_row_once_in_order(tied):
     assert backwards[::-1] == forwards
 
 
-def test_an_old_page_number_is_an_offset_bounded_at_the_tenth_page(tied):
+def test_an_old_page_number_is_an_offset_bounded_at_the_tenth_page_and_past_the_end_the_first(
+    tied,
+):
     rows = rankings.ranked(rankings.Ranking("best"))
     expected = best_first(tied)
     third = keyset.paginate(rows, BEST, limit=2, number=3)
@@ -63,6 +65,8 @@ def test_an_old_page_number_is_an_offset_bounded_at_the_tenth_page(tied):
     assert third.has_previous and third.has_next
     deep = keyset.paginate(rows, BEST, limit=1, number=500)
     assert [s.pk for s in deep] == expected[keyset.MAX_OFFSET_PAGE - 1 : keyset.MAX_OFFSET_PAGE]
+    past_the_end = keyset.paginate(rows, BEST, limit=5, number=9)
+    assert [s.pk for s in past_the_end] == expected[:5] and not past_the_end.has_previous
 
 
 def test_a_cursor_of_another_list_is_refused_by_the_service_and_ignored_by_pages(tied, settings):
