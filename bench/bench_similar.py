@@ -131,7 +131,7 @@ def recall(paper_ids: list[int]) -> float:
     for paper_id in paper_ids:
         if paper_id not in position:
             continue
-        query = matrix[position[paper_id]]
+        query = rows[position[paper_id]]
         exact = vectors.best_neighbours(query, paper_id, paper_id, matrix, keys, keys)
         stored = set(
             SimilarPaper.objects.filter(paper_id=paper_id).values_list("similar_id", flat=True)

@@ -1,4 +1,5 @@
-"""Rebuild the stored similar papers and similar summaries from scratch (docs/rankings.md)."""
+"""Refit and rebuild the stored similar papers and similar summaries from scratch, as the nightly
+task does (docs/rankings.md)."""
 
 from typing import Any
 
