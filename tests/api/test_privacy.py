@@ -1,7 +1,7 @@
 """Private, draft, hidden and anonymous summaries leak through no API answer.
 
-Every read endpoint is fetched as a stranger, as another person with a read token and as
-another person's signed-in session. None may show the private, draft or hidden text, and none
+Every read endpoint is fetched as a stranger, as a stranger served from the page cache, as another
+person with a read token and as another person's signed-in session. None may show the private, draft or hidden text, and none
 may name the anonymous summary's author (username, display name, profile URL) or count the
 anonymous summary in that person's profile. The authors themselves still see their own work,
 and their anonymous summary still carries no author.
@@ -83,9 +83,18 @@ def read_urls(world) -> list[str]:
     ]
 
 
+class CachedCopyClient(ApiClient):
+    """A stranger who always gets the second answer: the page cache's copy."""
+
+    def get(self, path: str, **extra: Any) -> Any:
+        super().get(path, **extra)
+        return super().get(path, **extra)
+
+
 def others(world) -> dict[str, ApiClient]:
     return {
         "stranger": ApiClient(),
+        "stranger served from the cache": CachedCopyClient(),
         "reader token": with_token(world["reader"], "read"),
         "reader session": with_session(world["reader"]),
     }
