@@ -60,7 +60,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--serial", type=int, help="sequential requests per page (100)")
     args = parser.parse_args(argv)
     quick = args.quick
-    args.duration = args.duration or (4 if quick else 20)
+    args.duration = args.duration or (5 if quick else 20)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 10)
     args.size = args.size or ("small" if quick else "both")
     args.serial = args.serial or (30 if quick else 100)

@@ -65,16 +65,29 @@ def _kb(size: int | None) -> str:
     return "-" if size is None else f"{size / 1024:.1f}"
 
 
+def _load(load: dict[str, Any] | None) -> list[str]:
+    """req/s, p50, p99 of one wrk run; a run in which no request finished (every one took
+    longer than the run) or some failed says so instead of printing zeros."""
+    if not load:
+        return ["-", "-", "-"]
+    if not load["requests"]:
+        return ["0 done", "-", "-"]
+    failed = f" ({load['failures']} failed)" if load["failures"] else ""
+    return [_n(load["rps"]) + failed, _n(load["p50_ms"], 1), _n(load["p99_ms"], 1)]
+
+
 def page_table(results: list[dict[str, Any]], static: dict[str, dict[str, Any]]) -> str:
     """One row per topology and page; the columns are explained in docs/performance.md."""
     head = (
         "| topology | page | anon req/s | anon p50 ms | anon p99 ms | signed req/s "
-        "| signed p50 ms | signed p99 ms | 1-conn p50 ms | 1-conn p99 ms | KB | gzip KB "
+        "| signed p50 ms | signed p99 ms | 1-conn p50 ms | 1-conn p99 ms | signed 1-conn p50 ms "
+        "| KB | gzip KB "
         "| gzip-6 KB | queries anon/signed | X-Cache hits | static req/s | app/static |"
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for row in results:
         anon, signed, one = row.get("anonymous"), row.get("signed_in"), row.get("serial")
+        one_signed = row.get("serial_signed_in")
         fixed = static.get(row["page"], {}).get("load")
         ratio = fixed["rps"] / anon["rps"] if fixed and anon and anon["rps"] else None
         hits = anon.get("hit_ratio") if anon else None
@@ -85,14 +98,11 @@ def page_table(results: list[dict[str, Any]], static: dict[str, dict[str, Any]])
                 [
                     row["topology"],
                     row["page"],
-                    _n(anon and anon["rps"]),
-                    _n(anon and anon["p50_ms"], 1),
-                    _n(anon and anon["p99_ms"], 1),
-                    _n(signed and signed["rps"]),
-                    _n(signed and signed["p50_ms"], 1),
-                    _n(signed and signed["p99_ms"], 1),
+                    *_load(anon),
+                    *_load(signed),
                     _n(one and one["p50_ms"], 1),
                     _n(one and one["p99_ms"], 1),
+                    _n(one_signed and one_signed["p50_ms"], 1),
                     _kb(row.get("bytes")),
                     _kb(row.get("gzip_bytes")),
                     _kb(row.get("gzip6_bytes")),
