@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import os
 import random
 import statistics
@@ -48,13 +49,14 @@ class Text:
             vocabulary.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
         self.words = sorted(vocabulary)
         rng.shuffle(self.words)
-        self.weights = [1 / (rank + 1) for rank in range(len(self.words))]
+        # Cumulative once: random.choices would re-add 20,000 weights on every call.
+        self.cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(words)))
         self.topics = [rng.sample(self.words[500:], 60) for _ in range(topics)]
         self.rng = rng
 
     def __call__(self, topic: int, count: int) -> str:
         rng, own = self.rng, self.topics[topic]
-        common = rng.choices(self.words, self.weights, k=count)
+        common = rng.choices(self.words, cum_weights=self.cumulative, k=count)
         return " ".join(rng.choice(own) if rng.random() < 0.35 else w for w in common)
 
 
