@@ -27,7 +27,11 @@ from shortscience.models.similar import (
     SimilarSummary,
     SimilarSummaryVector,
 )
-from shortscience.services import summaries  # the module: see corpus.py
+from shortscience.models.summaries import Summary
+from shortscience.services import (
+    pagecache,
+    summaries,  # the module: see corpus.py
+)
 from shortscience.services.similar import corpus
 from shortscience.services.similar.vectors import (
     FEATURES,
@@ -162,6 +166,7 @@ def lock_fit(kind: Kind, pk: int) -> bool:
 
 def write_lists(kind: Kind, found: dict[int, Neighbours]) -> None:
     column = f"{kind.owner}_id"
+    _touch_pages(kind, found)
     kind.link_model.objects.filter(**{f"{column}__in": list(found)}).delete()
     # ignore_conflicts: rows equal to what another writer stored are no error (idempotence).
     kind.link_model.objects.bulk_create(
@@ -173,6 +178,17 @@ def write_lists(kind: Kind, found: dict[int, Neighbours]) -> None:
         batch_size=2000,
         ignore_conflicts=True,
     )
+
+
+def _touch_pages(kind: Kind, found: Collection[int]) -> None:
+    """The paper pages that show these lists change: tell the page cache."""
+    if kind.owner == "paper":
+        paper_ids = set(found)
+    else:
+        paper_ids = set(
+            Summary.objects.filter(pk__in=list(found)).values_list("paper_id", flat=True)
+        )
+    pagecache.touch(*(pagecache.paper(pk) for pk in paper_ids))
 
 
 def write_vectors(kind: Kind, blobs: dict[int, bytes], removed: Collection[int]) -> None:
