@@ -105,7 +105,11 @@ def _replay(request: HttpRequest, page: pagecache.StoredPage, etag: str) -> Http
     wants_gzip = page.gzipped is not None and _GZIP.search(
         request.META.get("HTTP_ACCEPT_ENCODING", "")
     )
-    response = HttpResponse(page.gzipped if wants_gzip else page.body)
+    body = page.gzipped if wants_gzip else page.body
+    response = HttpResponse(body)
+    # A length lets gunicorn and nginx send the page in one piece: chunked, some sizes stalled
+    # on the last chunk for TCP's 40 ms delayed ACK (the home page: 90 req/s instead of 5,000).
+    response["Content-Length"] = str(len(body))
     for name, value in page.headers:
         response[name] = value
     if wants_gzip:

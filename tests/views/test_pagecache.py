@@ -34,6 +34,14 @@ def test_a_second_anonymous_request_is_the_same_page_and_costs_no_query(
     assert "First version of the text" in second.content.decode()
 
 
+def test_a_cached_page_carries_its_length(published):
+    # Without one, the page went out chunked and some sizes waited on TCP's delayed ACK.
+    url = published.paper.get_absolute_url()
+    for _ in range(2):
+        response = Client().get(url)
+        assert int(response["Content-Length"]) == len(response.content)
+
+
 def test_a_cached_page_is_sent_gzipped_to_who_asks(published):
     url = published.paper.get_absolute_url()
     plain = Client().get(url).content
