@@ -1,10 +1,10 @@
 """Private, draft, hidden and anonymous summaries leak through no API answer.
 
-Every read endpoint is fetched as a stranger, as a stranger served from the page cache, as another
-person with a read token and as another person's signed-in session. None may show the private, draft or hidden text, and none
-may name the anonymous summary's author (username, display name, profile URL) or count the
-anonymous summary in that person's profile. The authors themselves still see their own work,
-and their anonymous summary still carries no author.
+Every read endpoint is fetched as a stranger, as a stranger served from the page cache, as
+another person with a read token and as another person's signed-in session. None may show the
+private, draft or hidden text, and none may name the anonymous summary's author (username,
+display name, profile URL) or count the anonymous summary in that person's profile. The authors
+themselves still see their own work, and their anonymous summary still carries no author.
 """
 
 import json
