@@ -83,6 +83,7 @@ class Fit:
     # Vectors refreshed since the fit, as last read: key -> (updated_at, vector).
     refreshed: dict[int, tuple[datetime, Row]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    fitted_at: datetime | None = None
 
     width: int = FEATURES
 
@@ -93,20 +94,23 @@ _fits: dict[str, Fit] = {}
 
 def current_fit(kind: Kind) -> Fit | None:
     """The corpus's fit, unless there is none or it was made another way (then refit)."""
-    pk = (
+    found = (
         SimilarFit.objects.filter(kind=kind.name, method=METHOD)
-        .values_list("pk", flat=True)
+        .values_list("pk", "fitted_at")
         .first()
     )
-    if pk is None:
+    if found is None:
         return None
+    pk, fitted_at = found
     cached = _fits.get(kind.name)
-    if cached is None or cached.pk != pk:
+    # The time as well as the id: SQLite gives a rolled-back row's id to the next row.
+    if cached is None or (cached.pk, cached.fitted_at) != (pk, fitted_at):
         row = SimilarFit.objects.get(pk=pk)
         cached = Fit(
             pk,
             Vocabulary.from_bytes(row.idf),
             Champions.from_bytes(row.champions),
+            fitted_at=fitted_at,
         )
         _fits[kind.name] = cached
     return cached
