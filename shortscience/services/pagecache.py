@@ -117,6 +117,19 @@ PAGES: dict[str, TagsOf] = {
 }
 
 
+#: Pages that are the same for everyone, signed in or not (they show public content only and no
+#: account): shared even with readers who carry a session.
+FOR_EVERYONE = frozenset(
+    name
+    for name in PAGES
+    if name.startswith(("feed-", "rss-", "sitemap", "django.contrib.sitemaps"))
+)
+
+
+def shared_with_everyone(view_name: str | None) -> bool:
+    return view_name in FOR_EVERYONE
+
+
 def _cache() -> Any:
     return caches[settings.PAGE_CACHE_ALIAS]
 

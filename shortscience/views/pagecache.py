@@ -9,7 +9,9 @@ max-age=0, must-revalidate` (browsers and shared caches always ask again, and a 
 nothing), and `X-Accel-Expires`, which lets nginx's micro-cache (deploy/nginx.conf.template)
 answer for a second without Python; nginx never passes that header on.
 
-Signed-in pages are never cached here or by nginx, and are marked `Cache-Control: private`.
+Signed-in pages are never cached here or by nginx, and are marked `Cache-Control: private`;
+the feeds and the sitemap, which are the same for everyone, are shared with signed-in readers too
+(`pagecache.FOR_EVERYONE`).
 """
 
 from __future__ import annotations
@@ -33,14 +35,18 @@ _GZIP = re.compile(r"\bgzip\b")
 _PUBLIC = "public, max-age=0, must-revalidate"
 
 
+def _shared_read(request: HttpRequest) -> bool:
+    """A read whose answer may be shared, for the pages that are the same for everyone."""
+    return request.method in ("GET", "HEAD") and "HTTP_HX_REQUEST" not in request.META
+
+
 def _anonymous_read(request: HttpRequest) -> bool:
     cookies = request.COOKIES
     return (
-        request.method in ("GET", "HEAD")
+        _shared_read(request)
         and settings.SESSION_COOKIE_NAME not in cookies
         and "messages" not in cookies
         and "HTTP_AUTHORIZATION" not in request.META
-        and "HTTP_HX_REQUEST" not in request.META
     )
 
 
@@ -49,14 +55,15 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not settings.PAGE_CACHE_ENABLED or not _anonymous_read(request):
+        if not settings.PAGE_CACHE_ENABLED or not _shared_read(request):
             return self._private(self.get_response(request))
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
         tags = pagecache.tags_for(match.view_name, match.kwargs)
-        if tags is None:
+        everyone = pagecache.shared_with_everyone(match.view_name)
+        if tags is None or not (everyone or _anonymous_read(request)):
             return self._private(self.get_response(request))
         url = request.build_absolute_uri()
         key = pagecache.page_key(url, tags, pagecache.versions(tags))

@@ -242,3 +242,22 @@ def test_an_edit_in_the_admin_shows_at_the_next_load(published, rf):
     request.user = make_user(is_staff=True, is_superuser=True)
     admin.site._registry[Paper].log_change(request, paper, "Changed title.")
     assert "Retitled by staff" in Client().get(url).content.decode()
+
+
+def test_feeds_are_shared_with_signed_in_readers_too(
+    published, client_for, django_assert_num_queries
+):
+    Client().get("/feeds/recent.atom")
+    reader = client_for(make_user("feedreader"))
+    with django_assert_num_queries(0):
+        response = reader.get("/feeds/recent.atom")
+    assert "First version" in response.content.decode()
+    assert response["X-Accel-Expires"] == "1"
+
+
+def test_only_feeds_and_sitemaps_are_shared_with_everyone():
+    from shortscience.services.pagecache import FOR_EVERYONE
+
+    assert FOR_EVERYONE
+    assert all(name.startswith(("feed-", "rss-", "sitemap", "django.")) for name in FOR_EVERYONE)
+    assert "paper" not in FOR_EVERYONE and "api-v1:summary_list" not in FOR_EVERYONE
