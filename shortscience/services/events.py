@@ -53,6 +53,11 @@ def summary_deleted(summary_id: int, paper_id: int, author_id: int) -> None:
 def summary_moderated(summary_id: int) -> None:
     """A moderator hid or restored a summary, or locked or unlocked its comments."""
     pagecache.touch_everything()
+    moderated = Summary.objects.filter(pk=summary_id).first()
+    if moderated is not None:  # hidden or back: it leaves or rejoins the similar lists
+        similar.on_summary_changed(
+            moderated.paper_id, public_now=moderated.is_public, was_public=True
+        )
     search.index_summaries([summary_id])
     rankings.on_summaries_changed([summary_id])
     notifications.summary_moderated(summary_id)
