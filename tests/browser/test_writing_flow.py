@@ -112,3 +112,22 @@ def test_account_pages_look_like_the_site(live_server, page_factory):
     assert page.locator("header.site-header").count() == 1
     assert page.locator("input[name=email]").count() == 1
     screenshot(page, "sign-up")
+
+
+def test_the_home_page_shows_excerpts_with_their_math(live_server, page_factory):
+    from tests.conftest import make_summary
+
+    long_text = "\n\n".join(
+        [FORMULA_SOURCE]
+        + [f"Paragraph {n} explains step {n} with $x_{n}^2$ in plain words." * 4 for n in range(12)]
+        + ["THE LAST LINE ONLY THE WHOLE SUMMARY HAS"]
+    )
+    make_summary(paper=make_paper("A long summary"), markdown=long_text)
+    make_summary(paper=make_paper("A short one"), markdown="Short: $e^{i\\pi} + 1 = 0$")
+    page = page_factory(java_script_enabled=False)
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".summary-body.excerpt").count() == 2
+    assert page.locator(".summary-body.excerpt math").count() >= 2
+    assert "THE LAST LINE" not in page.content()
+    assert page.locator("a.more").count() == 2
+    screenshot(page, "home-excerpts")
