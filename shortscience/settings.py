@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After auth and messages: it needs the reader (services/neutralpages.py).
+    "shortscience.views.pagecache.SignedInPageCacheMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shortscience.views.errors.DomainErrorMiddleware",
 ]
