@@ -155,8 +155,13 @@ def visible_for(user: User) -> QuerySet[Notification]:
     return visible_for_all().filter(recipient=user).order_by("-created_at", "-pk")
 
 
+def unread(user: User | int) -> QuerySet[Notification]:
+    """A person's (or a person id's) unread notifications that still show."""
+    return Notification.objects.filter(visible_q(), recipient=user, read_at__isnull=True)
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(visible_q(), recipient=user, read_at__isnull=True).count()
+    return unread(user).count()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -205,10 +207,65 @@ def page_key(url: str, tags: tuple[str, ...], tag_versions: tuple[str, ...]) -> 
     return "page:" + hashlib.sha256(material).hexdigest()[:40]
 
 
+class LocalCopies:
+    """This process's own copies of stored pages, by key, bounded by size (an LRU).
+
+    A key names its content for good (it holds the versions of every tag the page depends on),
+    so a copy can never be stale: a write changes the versions, hence the key. It saves the
+    shared cache's round trip and unpickling (and, with the file cache, decompressing) on every
+    hit; the versions themselves are always read from the shared cache.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, value: Any, size: int) -> None:
+        with self._lock:
+            if key in self._items or size > self.max_bytes:
+                return
+            self._items[key] = (value, size)
+            self._size += size
+            while self._size > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+_local = LocalCopies(32 * 1024 * 1024)
+
+
 def load(key: str) -> StoredPage | None:
-    found = _cache().get(key)
+    found = _local.get(key)
+    if found is None:
+        found = _cache().get(key)
+        if isinstance(found, StoredPage):
+            _local.put(key, found, _size_of(found))
     return found if isinstance(found, StoredPage) else None
 
 
 def store(key: str, page: StoredPage) -> None:
     _cache().set(key, page, timeout=settings.PAGE_CACHE_SECONDS)
+    _local.put(key, page, _size_of(page))
+
+
+def _size_of(page: StoredPage) -> int:
+    return len(page.body) + len(page.gzipped or b"")
+
+
+def forget_local_copies() -> None:
+    _local.clear()

@@ -23,15 +23,17 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import constant_time_compare
 from django.utils.http import http_date, parse_http_date_safe
 
 from shortscience.models import User
-from shortscience.services import neutralpages, notifications, pagecache
+from shortscience.services import neutralpages, pagecache
 from shortscience.views.pages.common import viewer
 
 # Headers that belong to one answer, not to the page: never stored, never replayed.
@@ -155,8 +157,8 @@ class SignedInPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        reader = self._reader(request)
-        if reader is None:
+        reader_id = _signed_in_reader_id(request)
+        if reader_id is None:
             return self.get_response(request)
         try:
             match = resolve(request.path_info)
@@ -168,30 +170,21 @@ class SignedInPageCacheMiddleware:
         key = neutralpages.key(request.build_absolute_uri(), tags, pagecache.versions(tags))
         page = neutralpages.load(key)
         if page is None:
+            reader = viewer(request)  # Django's own check of the session, once per copy
+            if reader is None or reader.pk != reader_id or _is_staff(reader):
+                return self.get_response(request)
             page = self._render_neutral(request, reader)
             if page is None:
                 return self.get_response(request)
             neutralpages.store(key, page)
-        if not neutralpages.fits(page.witness, reader):
+        facts = neutralpages.reader_facts(page.witness, reader_id)
+        reader = facts.reader
+        if reader is None or not _session_is_theirs(request, reader) or _is_staff(reader):
+            return self.get_response(request)  # auth decides, as on any other page
+        if not facts.fits:
             return self.get_response(request)
-        return _overlay(request, reader, page)
-
-    @staticmethod
-    def _reader(request: HttpRequest) -> User | None:
-        if (
-            not settings.PAGE_CACHE_ENABLED
-            or not _shared_read(request)
-            or settings.SESSION_COOKIE_NAME not in request.COOKIES
-            or "messages" in request.COOKIES
-            or "HTTP_AUTHORIZATION" in request.META
-        ):
-            return None
-        reader = viewer(request)
-        if reader is None or reader.is_staff or reader.is_superuser:
-            return None
-        if "_messages" in request.session:
-            return None
-        return reader
+        request.user = reader  # what auth would have loaded, without its query
+        return _overlay(request, reader, page, facts.unread_notifications)
 
     def _render_neutral(
         self, request: HttpRequest, reader: User
@@ -224,12 +217,53 @@ class SignedInPageCacheMiddleware:
         )
 
 
-def _overlay(request: HttpRequest, reader: User, page: neutralpages.NeutralPage) -> HttpResponse:
+def _signed_in_reader_id(request: HttpRequest) -> int | None:
+    """The person a signed-in GET's session names, when the shared copy may answer it."""
+    if (
+        not settings.PAGE_CACHE_ENABLED
+        or not _shared_read(request)
+        or settings.SESSION_COOKIE_NAME not in request.COOKIES
+        or "messages" in request.COOKIES
+        or "HTTP_AUTHORIZATION" in request.META
+    ):
+        return None
+    session = request.session
+    if (
+        "_messages" in session
+        or session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS
+    ):
+        return None
+    try:
+        return int(session[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _session_is_theirs(request: HttpRequest, reader: User) -> bool:
+    """django.contrib.auth.get_user's check (an active person, the session's hash of their
+    password), so a session a password change ended never gets a page. Anything else (a key
+    from SECRET_KEY_FALLBACKS, say) goes to auth itself, which knows how to upgrade or end it."""
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    return bool(
+        reader.is_active
+        and session_hash
+        and constant_time_compare(session_hash, reader.get_session_auth_hash())
+    )
+
+
+def _is_staff(reader: User) -> bool:
+    # Staff pages show moderation links the shared copy leaves out.
+    return bool(reader.is_staff or reader.is_superuser)
+
+
+def _overlay(
+    request: HttpRequest, reader: User, page: neutralpages.NeutralPage, unread: int
+) -> HttpResponse:
     token = get_token(request)
     header = get_template(_ACCOUNT_NAV).render(
         {
             "user": reader,
-            "unread_notifications": notifications.unread_count(reader),
+            "unread_notifications": unread,
             "csrf_token": token,
         }
     )

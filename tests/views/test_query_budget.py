@@ -68,4 +68,4 @@ def test_page_query_counts_do_not_grow_with_content(settings, reader):
     assert counts[3] == counts[30]
     assert max(counts[30].values()) <= 12, counts[30]
     if reader == "shared-copy":
-        assert max(counts[30].values()) <= 6, counts[30]
+        assert max(counts[30].values()) <= 2, counts[30]

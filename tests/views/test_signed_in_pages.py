@@ -16,9 +16,9 @@ from tests.conftest import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
-# The session, the reader, their votes, their own summaries of the paper, their follows and the
-# unread count: what the copy costs whatever the page shows.
-PAPER_PAGE_QUERIES = 6
+# The session, and one query for the reader with their relations to the page (votes, own summaries,
+# follows) and their unread count: what the copy costs whatever the page shows.
+PAPER_PAGE_QUERIES = 2
 
 
 @pytest.fixture
@@ -190,3 +190,36 @@ def test_a_signed_in_page_is_private_to_its_reader(published, client_for):
     response = client.get(url)
     assert "private" in response["Cache-Control"]
     assert "Cookie" in response["Vary"]
+
+
+def test_a_session_ended_by_a_password_change_never_gets_the_copy(published, client_for):
+    url = published.paper.get_absolute_url()
+    client_for(make_user("warmer")).get(url)
+    client, reader = _signed_in(client_for, "changer")
+    assert "Reader changer" in client.get(url).content.decode()
+    reader.set_password("a-brand-new-long-password")
+    reader.save()
+    page = client.get(url).content.decode()
+    assert "Reader changer" not in page
+    assert "Sign in" in page
+
+
+def test_a_deactivated_persons_session_never_gets_the_copy(published, client_for):
+    url = published.paper.get_absolute_url()
+    client_for(make_user("warmer")).get(url)
+    client, reader = _signed_in(client_for, "leaver")
+    client.get(url)
+    type(reader).objects.filter(pk=reader.pk).update(is_active=False)
+    assert "Reader leaver" not in client.get(url).content.decode()
+
+
+def test_the_copy_answers_without_loading_the_reader_twice(
+    published, client_for, django_assert_max_num_queries
+):
+    # The session and one query for the reader's row with their relations to the page.
+    url = "/"
+    client_for(make_user("warmer")).get(url)
+    client, _ = _signed_in(client_for, "reader")
+    client.get(url)
+    with django_assert_max_num_queries(2):
+        assert "Reader reader" in client.get(url).content.decode()
