@@ -144,7 +144,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=20_000)},
     }
 }
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+_redis_cache = CACHES["default"]["BACKEND"].endswith("RedisCache")
+if _redis_cache:
+    # A Redis that is down, hung or flushed degrades to a cache that misses instead of raising
+    # into every request (shortscience/caching.py, docs/decisions/0015-degraded-services.md).
+    CACHES["default"]["BACKEND"] = "shortscience.caching.ResilientRedisCache"
+    CACHES["default"]["RETRY_SECONDS"] = env.float("CACHE_RETRY_SECONDS", default=5.0)
     # A hung or absent Redis must cost a request a fraction of a second, not hang it.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -155,7 +160,13 @@ PAGE_CACHE_ENABLED: bool = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS: int = env.int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_EDGE_SECONDS: int = env.int("PAGE_CACHE_EDGE_SECONDS", default=1)
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Sessions live in the database; with Redis they are read through it (cached_db), so a Redis
+# outage or flush costs a query per request, never a sign-out.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="") or (
+    "django.contrib.sessions.backends.cached_db"
+    if _redis_cache
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Task queue ---------------------------------------------------------------------------------
 # Redis in production (shared by every app process); a SQLite file on a laptop, so `make run`
