@@ -48,6 +48,7 @@ needs_redis = pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.
 def redis_down(settings: Any) -> None:
     settings.CACHES = redis_config(DEAD)
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    cache.clear()  # the process's fallback counters, shared by every test
 
 
 @pytest.fixture
