@@ -205,6 +205,11 @@ FOLLOWS_MAX_PER_USER: int = env.int("FOLLOWS_MAX_PER_USER", default=1000)
 NOTIFICATIONS_DIGEST_HOUR: int = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 # Seconds between the three retries of a notification e-mail that failed to send.
 NOTIFICATIONS_EMAIL_RETRY_DELAY: int = env.int("NOTIFICATIONS_EMAIL_RETRY_DELAY", default=300)
+# A notification still unmailed this long after it was made is queued again by the sweep (the
+# queue lost it: Redis flushed, the worker killed, the queue down when it was written).
+NOTIFICATIONS_EMAIL_SWEEP_AFTER: int = env.int("NOTIFICATIONS_EMAIL_SWEEP_AFTER", default=120)
+# A worker's claim on a mail older than this is taken to be a dead worker's; longer than any send.
+NOTIFICATIONS_EMAIL_CLAIM_SECONDS: int = env.int("NOTIFICATIONS_EMAIL_CLAIM_SECONDS", default=900)
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
