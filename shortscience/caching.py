@@ -203,6 +203,6 @@ class ResilientRedisCache(RedisCache):
             lambda: super(ResilientRedisCache, self).delete_many(wanted, version), lambda: None
         )
 
-    def clear(self) -> bool:
+    def clear(self) -> None:
         self._local.clear()
-        return self._try(lambda: super(ResilientRedisCache, self).clear(), lambda: False)
+        self._try(lambda: super(ResilientRedisCache, self).clear(), lambda: None)

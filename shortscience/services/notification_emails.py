@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -197,7 +197,8 @@ def _record_sent(notification_id: int) -> None:
                 raise
             logger.warning("Could not record the e-mail of notification %s yet", notification_id)
             time.sleep(delay)
-            close_old_connections()
+            if not transaction.get_connection().in_atomic_block:
+                close_old_connections()  # a broken connection is replaced by the next query
 
 
 def _mark_sent(notification_id: int) -> None:
