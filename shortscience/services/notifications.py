@@ -134,7 +134,8 @@ def _notify(
         from shortscience.services import notification_emails
 
         # After the commit, so the worker finds the rows and a rolled-back write mails nobody.
-        transaction.on_commit(lambda: notification_emails.queue(immediate))
+        # queue() logs a failing queue and leaves the rows to the sweep (robust: belt and braces).
+        transaction.on_commit(lambda: notification_emails.queue(immediate), robust=True)
 
 
 # --- Reading ------------------------------------------------------------------------------------
