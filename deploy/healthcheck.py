@@ -16,7 +16,9 @@ from urllib.parse import urlparse
 def web() -> bool:
     hosts = [h.strip().lstrip(".") for h in os.environ.get("ALLOWED_HOSTS", "").split(",")]
     host = next((h for h in hosts if h and h != "*"), "127.0.0.1")
-    connection = http.client.HTTPConnection("127.0.0.1", int(os.environ.get("PORT", "8000")), timeout=4)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", int(os.environ.get("PORT", "8000")), timeout=4
+    )
     connection.request(
         "GET",
         os.environ.get("HEALTHCHECK_PATH", "/healthz"),

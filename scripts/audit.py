@@ -74,7 +74,7 @@ def judge(report: dict | None, stderr: str, returncode: int) -> Verdict:
             )
     if vulnerable:
         lines.append(
-            "Bump it: `make lock LOCK_ARGS=\"--upgrade-package NAME\"` (and pyproject.toml for a "
+            'Bump it: `make lock LOCK_ARGS="--upgrade-package NAME"` (and pyproject.toml for a '
             "direct dependency), or list the id in requirements/audit-ignore.txt with a reason."
         )
     if skipped and audited:

@@ -11,7 +11,8 @@
 # The debootstrapped base is cached under $IMAGE_CACHE (default /var/cache/shortscience-image),
 # keyed by mirror, suite, package list and month, so CI builds it once a month; a machine without
 # the cache builds it from nothing. buildah and debootstrap are installed with apt-get if missing
-# (CI runs as root). Every step prints how long it took.
+# (CI runs as root). Every step prints how long it took. IMAGE_CACHE, IMAGE, IMAGE_TEST_PORT and
+# IMAGE_NO_CACHE=1 (no layer reuse) change the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,7 +102,10 @@ fi
 # The builder stage downloads the locked wheels; this machine's TLS proxy is trusted through the
 # host's CA bundle (the one pip here uses), mounted read-only for the build's RUN steps only.
 HOST_CA=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
-buildah bud --quiet --isolation=chroot --network=host --layers --force-rm --format docker \
+# IMAGE_NO_CACHE=1 rebuilds every layer (how long a build from nothing takes).
+cache_flag=--layers
+[ "${IMAGE_NO_CACHE:-0}" = 1 ] && cache_flag=--no-cache
+buildah bud --quiet --isolation=chroot --network=host "$cache_flag" --force-rm --format docker \
   --volume "$HOST_CA:/run/host-ca.crt:ro" --build-arg PIP_CERT=/run/host-ca.crt \
   --build-arg BASE="$BASE_IMAGE" -f deploy/Containerfile -t "$IMAGE" . >/dev/null
 buildah inspect --type image --format '{{.Docker.Config.Healthcheck.Test}} user={{.OCIv1.Config.User}} entrypoint={{.OCIv1.Config.Entrypoint}} cmd={{.OCIv1.Config.Cmd}}' "$IMAGE"
