@@ -162,12 +162,11 @@ PAGE_CACHE_ENABLED: bool = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS: int = env.int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_EDGE_SECONDS: int = env.int("PAGE_CACHE_EDGE_SECONDS", default=1)
-# Sessions live in the database; with Redis they are read through it (cached_db), so a Redis
-# outage or flush costs a query per request, never a sign-out.
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="") or (
-    "django.contrib.sessions.backends.cached_db"
-    if _redis_cache
-    else "django.contrib.sessions.backends.db"
+# Sessions live in the database and are read through the cache (cached_db: Redis, or the file
+# cache that `make run`'s workers share), so a signed-in page skips the session query, and a
+# cache outage or flush costs a query per request, never a sign-out.
+SESSION_ENGINE = (
+    env.str("SESSION_ENGINE", default="") or "django.contrib.sessions.backends.cached_db"
 )
 
 # --- Task queue ---------------------------------------------------------------------------------
