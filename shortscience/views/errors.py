@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from shortscience.services.errors import DomainError
 
@@ -127,9 +128,7 @@ def _unavailable_message(request: HttpRequest, kind: Unavailable) -> str:
 
 
 def _wants_json_body(request: HttpRequest) -> bool:
-    return (
-        request.path.startswith("/api/") or wants_json(request) or "HTTP_HX_REQUEST" in request.META
-    )
+    return request.path.startswith("/api/") or wants_json(request)
 
 
 def unavailable_response(
@@ -152,6 +151,13 @@ def unavailable_response(
         response = JsonResponse(
             {"code": kind.code, "message": message, "fields": {}}, status=kind.status
         )
+    elif "HTTP_HX_REQUEST" in request.META:
+        # Shown where htmx shows every refusal (base.html swaps 503 and 507 answers there).
+        response = HttpResponse(
+            format_html('<p class="error" role="alert">{}</p>', message), status=kind.status
+        )
+        response["HX-Retarget"] = "#htmx-errors"
+        response["HX-Reswap"] = "innerHTML"
     else:
         html = render_to_string("errors/503.html", {"message": message, "status": kind.status})
         response = HttpResponse(html, status=kind.status)

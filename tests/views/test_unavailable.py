@@ -58,10 +58,18 @@ def test_a_comment_refused_by_a_restarting_database_is_a_503_page_saying_it_was_
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "headers", [{"HTTP_HX_REQUEST": "true"}, {"HTTP_ACCEPT": "application/json"}]
-)
-def test_htmx_and_json_callers_get_the_refusal_as_json(monkeypatch, summary, writer, headers):
+def test_an_htmx_caller_gets_the_refusal_where_htmx_shows_errors(monkeypatch, summary, writer):
+    monkeypatch.setattr(comments, "add", database_restarting)
+    response = writer.post(
+        f"/summaries/{summary.pk}/comments/", {"markdown": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response["HX-Retarget"] == "#htmx-errors"
+    assert "NOT saved" in response.content.decode()
+
+
+def test_a_json_caller_gets_the_refusal_as_json(monkeypatch, summary, writer):
+    headers = {"HTTP_ACCEPT": "application/json"}
     monkeypatch.setattr(comments, "add", database_restarting)
     response = writer.post(f"/summaries/{summary.pk}/comments/", {"markdown": "x"}, **headers)
     assert response.status_code == 503 and response["Retry-After"] == "5"
