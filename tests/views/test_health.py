@@ -67,8 +67,7 @@ def test_readyz_costs_one_query_once_migrations_are_known_applied(client, db):
     statements = [q["sql"] for q in queries]
     assert statements.count("SELECT 1") == 1
     assert all(
-        sql == "SELECT 1" or "statement_timeout" in sql or "SAVEPOINT" in sql
-        for sql in statements
+        sql == "SELECT 1" or "statement_timeout" in sql or "SAVEPOINT" in sql for sql in statements
     )
 
 

@@ -42,7 +42,9 @@ def test_a_visitor_relayed_by_a_proxy_on_loopback_gets_404(client, db):
 def test_a_bearer_token_opens_the_metrics_from_anywhere(client, db, settings):
     settings.METRICS_TOKEN = "s3cret-token"
     far = {"REMOTE_ADDR": "203.0.113.9"}
-    assert client.get("/metrics", **far, HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    assert (
+        client.get("/metrics", **far, HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    )
     assert client.get("/metrics", **far, HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
     assert client.get("/metrics", **far).status_code == 404
 
@@ -66,10 +68,14 @@ def test_requests_are_counted_by_route_name_never_by_path(client, db):
 
 
 def test_unknown_paths_share_one_route_label(client, db):
-    before = sample("shortscience_http_requests_total", route="unmatched", method="GET", status="404")
+    before = sample(
+        "shortscience_http_requests_total", route="unmatched", method="GET", status="404"
+    )
     client.get("/no-such-page-8f3a/")
     client.get("/another-missing-page/")
-    after = sample("shortscience_http_requests_total", route="unmatched", method="GET", status="404")
+    after = sample(
+        "shortscience_http_requests_total", route="unmatched", method="GET", status="404"
+    )
     assert after == before + 2
 
 

@@ -122,7 +122,7 @@ def test_one_task_run_prints_each_worker_line_once(tmp_path):
         **env,
     )
     assert queued.returncode == 0, queued.stderr
-    worker = subprocess.Popen(  # noqa: S603 -- the project's own worker command
+    worker = subprocess.Popen(
         [sys.executable, "-m", "shortscience.manage", "run_huey", "-w", "1", "--no-periodic"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "shortscience.settings", **env},
         cwd=ROOT,
