@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After auth and messages: it needs the reader (services/neutralpages.py).
+    "shortscience.views.pagecache.SignedInPageCacheMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shortscience.views.errors.DomainErrorMiddleware",
 ]
@@ -158,7 +160,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=20_000)},
     }
 }
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+_redis_cache = CACHES["default"]["BACKEND"].endswith("RedisCache")
+if _redis_cache:
+    # A Redis that is down, hung or flushed degrades to a cache that misses instead of raising
+    # into every request (shortscience/caching.py, docs/decisions/0015-degraded-services.md).
+    CACHES["default"]["BACKEND"] = "shortscience.caching.ResilientRedisCache"
+    CACHES["default"]["RETRY_SECONDS"] = env.float("CACHE_RETRY_SECONDS", default=5.0)
     # A hung or absent Redis must cost a request a fraction of a second, not hang it.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -169,7 +176,12 @@ PAGE_CACHE_ENABLED: bool = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS: int = env.int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_EDGE_SECONDS: int = env.int("PAGE_CACHE_EDGE_SECONDS", default=1)
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Sessions live in the database and are read through the cache (cached_db: Redis, or the file
+# cache that `make run`'s workers share), so a signed-in page skips the session query, and a
+# cache outage or flush costs a query per request, never a sign-out.
+SESSION_ENGINE = (
+    env.str("SESSION_ENGINE", default="") or "django.contrib.sessions.backends.cached_db"
+)
 
 # --- Task queue ---------------------------------------------------------------------------------
 # Redis in production (shared by every app process); a SQLite file on a laptop, so `make run`
@@ -210,6 +222,11 @@ FOLLOWS_MAX_PER_USER: int = env.int("FOLLOWS_MAX_PER_USER", default=1000)
 NOTIFICATIONS_DIGEST_HOUR: int = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 # Seconds between the three retries of a notification e-mail that failed to send.
 NOTIFICATIONS_EMAIL_RETRY_DELAY: int = env.int("NOTIFICATIONS_EMAIL_RETRY_DELAY", default=300)
+# A notification still unmailed this long after it was made is queued again by the sweep (the
+# queue lost it: Redis flushed, the worker killed, the queue down when it was written).
+NOTIFICATIONS_EMAIL_SWEEP_AFTER: int = env.int("NOTIFICATIONS_EMAIL_SWEEP_AFTER", default=120)
+# A worker's claim on a mail older than this is taken to be a dead worker's; longer than any send.
+NOTIFICATIONS_EMAIL_CLAIM_SECONDS: int = env.int("NOTIFICATIONS_EMAIL_CLAIM_SECONDS", default=900)
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

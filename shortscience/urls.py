@@ -131,3 +131,4 @@ if settings.SERVE_MEDIA:
     )
 
 handler404 = "shortscience.views.errors.not_found"
+handler500 = "shortscience.views.errors.server_error"

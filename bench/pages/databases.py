@@ -62,6 +62,7 @@ def sqlite(shape: str, seed: int, *, any_key: bool = False) -> str:
         print(f"reusing {path.relative_to(ROOT)}")
         return str(path)
     print(f"building {path.relative_to(ROOT)} (first run for this key)")
+    path.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no var/bench/db
     partial = path.with_suffix(".partial")
     for leftover in path.parent.glob(f"{partial.name}*") if path.parent.exists() else []:
         leftover.unlink()

@@ -93,6 +93,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker that is mailing it (services/notification_emails.py): a claim older than
+    # NOTIFICATIONS_EMAIL_CLAIM_SECONDS is a worker that died, and the sweep takes it over.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -171,7 +171,7 @@ def _delete_contributions(user: User, spare: _LazyPlaceholder) -> DeletionReport
     images = list(SummaryImage.objects.filter(uploader=user))
     for image in images:
         # Files go only once the rows are gone for good; a rollback keeps both.
-        transaction.on_commit(partial(image.file.storage.delete, image.file.name))
+        transaction.on_commit(partial(image.file.storage.delete, image.file.name), robust=True)
     SummaryImage.objects.filter(pk__in=[image.pk for image in images]).delete()
     return DeletionReport(
         summaries_deleted=summary_count,

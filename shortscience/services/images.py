@@ -5,16 +5,21 @@ site's storage backend."""
 from __future__ import annotations
 
 import io
+import logging
 import uuid
 import warnings
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import FileField
 from PIL import Image, UnidentifiedImageError
 
 from shortscience.models import SummaryImage, User
 from shortscience.services.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000
@@ -44,10 +49,28 @@ def store(user: User, upload: UploadedFile) -> SummaryImage:
         raise InvalidInput(_NOT_AN_IMAGE) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidInput("That image has too many pixels; scale it down first.") from exc
-    name = f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}"
-    return SummaryImage.objects.create(
-        uploader=user, file=ContentFile(data, name=name), width=size[0], height=size[1]
-    )
+    field = SummaryImage._meta.get_field("file")
+    assert isinstance(field, FileField)
+    path = field.generate_filename(None, f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
+    # Nothing half-written: a disk that fills up mid-write leaves part of a file, and a
+    # database that fails after the file was stored leaves a file no row names.
+    try:
+        saved = field.storage.save(path, ContentFile(data), max_length=field.max_length)
+    except Exception:
+        _discard(field.storage, path)
+        raise
+    try:
+        return SummaryImage.objects.create(uploader=user, file=saved, width=size[0], height=size[1])
+    except Exception:
+        _discard(field.storage, saved)
+        raise
+
+
+def _discard(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:  # the original failure is the one to report
+        logger.exception("Could not remove the partly stored image %s", name)
 
 
 def _without_metadata(image: Image.Image, fmt: str) -> bytes:

@@ -134,7 +134,8 @@ def _notify(
         from shortscience.services import notification_emails
 
         # After the commit, so the worker finds the rows and a rolled-back write mails nobody.
-        transaction.on_commit(lambda: notification_emails.queue(immediate))
+        # queue() logs a failing queue and leaves the rows to the sweep (robust: belt and braces).
+        transaction.on_commit(lambda: notification_emails.queue(immediate), robust=True)
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -155,8 +156,13 @@ def visible_for(user: User) -> QuerySet[Notification]:
     return visible_for_all().filter(recipient=user).order_by("-created_at", "-pk")
 
 
+def unread(user: User | int) -> QuerySet[Notification]:
+    """A person's (or a person id's) unread notifications that still show."""
+    return Notification.objects.filter(visible_q(), recipient=user, read_at__isnull=True)
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(visible_q(), recipient=user, read_at__isnull=True).count()
+    return unread(user).count()
 
 
 @dataclass(frozen=True)

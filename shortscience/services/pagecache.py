@@ -15,14 +15,22 @@ Versions are bumped when the write happens and again when its transaction commit
 rendered between the two (seeing the old rows) stored its page under a version that is already
 gone. A version missing from the cache (evicted, or never written) is created, never read as a
 default, so an evicted version can never bring back a page stored under an older one.
+
+A bump never fails the write it follows. One that does not reach the cache (Redis down or hung,
+a full disk under the file cache) is logged and remembered in this process, which bumps `site`
+at its next contact with the cache: pages stored before the outage may still be there when the
+cache comes back, and are never served again (while the cache fails nothing is read from it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +38,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 SITE = "site"
 LISTS = "lists"
@@ -154,6 +164,7 @@ def tags_for(view_name: str | None, kwargs: Mapping[str, Any]) -> tuple[str, ...
 
 def versions(tags: Iterable[str]) -> tuple[str, ...]:
     """The current version of each tag, in one cache round trip (two when one is new)."""
+    _settle_lost_bump()
     wanted = [_version_key(tag) for tag in tags]
     cache = _cache()
     found = cache.get_many(wanted)
@@ -168,18 +179,41 @@ def _new_version() -> str:
     return f"{time.time_ns():x}{secrets.token_hex(4)}"
 
 
+# Set when a bump did not reach the cache; cleared by the next bump of `site` that does.
+_lost_bump = threading.Event()
+
+
 def _bump(tags: frozenset[str]) -> None:
-    _cache().set_many({_version_key(tag): _new_version() for tag in tags}, timeout=None)
+    try:
+        failed = _cache().set_many(
+            {_version_key(tag): _new_version() for tag in tags}, timeout=None
+        )
+    except Exception as error:  # any backend's failure: the write it follows stands
+        logger.warning(
+            "Page-cache bump of %s failed (%s: %s)", sorted(tags), type(error).__name__, error
+        )
+        failed = list(tags)
+    if failed:
+        if not _lost_bump.is_set():
+            logger.warning("Page-cache bump lost; `site` is bumped when the cache answers again")
+        _lost_bump.set()
+
+
+def _settle_lost_bump() -> None:
+    if _lost_bump.is_set():
+        _lost_bump.clear()
+        _bump(frozenset({SITE}))  # sets it again if the cache still fails
 
 
 def touch(*tags: str) -> None:
     """These pages changed: bump their tags now and again once the write commits."""
     if not settings.PAGE_CACHE_ENABLED or not tags:
         return
+    _settle_lost_bump()
     bumped = frozenset(tags) if len(tags) <= MAX_TAGS_PER_WRITE else frozenset({SITE})
     _bump(bumped)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump(bumped))
+        transaction.on_commit(lambda: _bump(bumped), robust=True)
 
 
 def touch_everything() -> None:
@@ -205,10 +239,65 @@ def page_key(url: str, tags: tuple[str, ...], tag_versions: tuple[str, ...]) -> 
     return "page:" + hashlib.sha256(material).hexdigest()[:40]
 
 
+class LocalCopies:
+    """This process's own copies of stored pages, by key, bounded by size (an LRU).
+
+    A key names its content for good (it holds the versions of every tag the page depends on),
+    so a copy can never be stale: a write changes the versions, hence the key. It saves the
+    shared cache's round trip and unpickling (and, with the file cache, decompressing) on every
+    hit; the versions themselves are always read from the shared cache.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, value: Any, size: int) -> None:
+        with self._lock:
+            if key in self._items or size > self.max_bytes:
+                return
+            self._items[key] = (value, size)
+            self._size += size
+            while self._size > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+_local = LocalCopies(32 * 1024 * 1024)
+
+
 def load(key: str) -> StoredPage | None:
-    found = _cache().get(key)
+    found = _local.get(key)
+    if found is None:
+        found = _cache().get(key)
+        if isinstance(found, StoredPage):
+            _local.put(key, found, _size_of(found))
     return found if isinstance(found, StoredPage) else None
 
 
 def store(key: str, page: StoredPage) -> None:
     _cache().set(key, page, timeout=settings.PAGE_CACHE_SECONDS)
+    _local.put(key, page, _size_of(page))
+
+
+def _size_of(page: StoredPage) -> int:
+    return len(page.body) + len(page.gzipped or b"")
+
+
+def forget_local_copies() -> None:
+    _local.clear()

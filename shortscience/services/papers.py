@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import cards, identifiers, keyset, markup, similar
+from shortscience.services import cards, identifiers, keyset, markup, neutralpages, similar
 from shortscience.services.errors import NotFound
 from shortscience.services.summaries import public_q, visible_filter
 
@@ -39,6 +39,7 @@ def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperP
         rows = rows.filter(author__username=only_author, is_anonymous=False)
     summaries = list(rows.select_related("author").order_by("-score", "published_at", "pk"))
     own = None
+    neutralpages.note_own_summaries_of(paper.pk)
     if viewer is not None and viewer.is_authenticated:
         own = next((s for s in summaries if s.author_id == viewer.pk), None)
     return PaperPage(

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from shortscience.models import Summary, User
-from shortscience.services import cards, events, keyset, markup, rankings
+from shortscience.services import cards, events, keyset, markup, neutralpages, rankings
 from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.summaries import public_q
 from shortscience.services.text import clean_text
@@ -100,6 +100,7 @@ def page(
         strict=whole,
     )
     own: list[Summary] = []
+    neutralpages.note_person(person.pk)
     if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
         own = list(
             Summary.objects.filter(author=person)

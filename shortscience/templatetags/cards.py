@@ -11,21 +11,19 @@ process can keep its own copy (an LRU bounded by size, `MAX_BYTES`), with no cac
 
 CSRF tokens are the one thing a card holds that is the viewer's own: the memo renders them as a
 placeholder derived from SECRET_KEY (so no text written by a user can contain it) and each page
-puts its own token in place.
+puts its own token in place (a shared signed-in copy, services/neutralpages.py, keeps the
+placeholder for each request to fill).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.conf import settings
 from django.db.models import Model
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -34,6 +32,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from shortscience.services import neutralpages
 from shortscience.services.cards import SummaryCard
 
 register = template.Library()
@@ -47,12 +46,6 @@ _HASHED = {"html", "excerpt_html", "description_html"}
 _lock = threading.Lock()
 _store: OrderedDict[str, str] = OrderedDict()
 _size = 0
-
-
-@functools.cache
-def _placeholder() -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), b"card csrf placeholder", hashlib.sha256)
-    return "csrf" + digest.hexdigest()[:32]
 
 
 def _row(obj: Model | None) -> tuple[Any, ...]:
@@ -172,13 +165,14 @@ def render_card(
                 "request": request,
                 "user": context["user"],
                 "following": context.get("following"),
-                "csrf_token": _placeholder(),
+                "csrf_token": neutralpages.csrf_placeholder(),
                 **options,
             }
         )
         _remember(key, html)
-    placeholder = _placeholder()
-    if placeholder not in html:
+    placeholder = neutralpages.csrf_placeholder()
+    if placeholder not in html or getattr(request, "neutral_render", False):
+        # A shared signed-in copy keeps the placeholder: each request puts its own token in.
         return mark_safe(html)  # noqa: S308 -- our own template's output, escaped when rendered
     return mark_safe(html.replace(placeholder, _token(request, context["user"])))  # noqa: S308
 

@@ -1,5 +1,6 @@
 """Template context every page gets: the signed-in person's unread notification count (for the
-site header) and what they follow (for follow buttons).
+site header) and what they follow (for follow buttons); placeholders instead when the page is
+rendered as the shared copy for every signed-in reader.
 
 Both are lazy: a page that never shows them costs no query, an anonymous visitor never costs
 one, and a page with many follow buttons costs one query for all of them.
@@ -11,12 +12,26 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
-from shortscience.services import follows, notifications
+from shortscience.services import follows, neutralpages, notifications
 from shortscience.views.pages.common import viewer
 
 
 def following_and_notifications(request: HttpRequest) -> dict[str, Any]:
+    if getattr(request, "neutral_render", False):
+        # A shared signed-in copy (services/neutralpages.py): no reader's own facts, and
+        # placeholders where each request puts its reader's header and token.
+        return {
+            "unread_notifications": 0,
+            "following": follows.FollowingSets(
+                neutralpages.noted_ids("paper"),
+                neutralpages.noted_ids("user"),
+                neutralpages.noted_ids("summary"),
+            ),
+            "csrf_token": neutralpages.csrf_placeholder(),
+            "account_nav": mark_safe(neutralpages.header_placeholder()),  # noqa: S308 -- our constant
+        }
     user = viewer(request)
     if user is None:
         return {"unread_notifications": 0, "following": follows.FollowingSets()}

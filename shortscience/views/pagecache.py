@@ -9,9 +9,10 @@ max-age=0, must-revalidate` (browsers and shared caches always ask again, and a 
 nothing), and `X-Accel-Expires`, which lets nginx's micro-cache (deploy/nginx.conf.template)
 answer for a second without Python; nginx never passes that header on.
 
-Signed-in pages are never cached here or by nginx, and are marked `Cache-Control: private`;
+Signed-in pages are never cached by nginx or browsers, and are marked `Cache-Control: private`;
 the feeds and the sitemap, which are the same for everyone, are shared with signed-in readers too
-(`pagecache.FOR_EVERYONE`).
+(`pagecache.FOR_EVERYONE`). Other signed-in pages come from a shared copy rendered for a neutral
+reader when it fits the reader (`SignedInPageCacheMiddleware`, services/neutralpages.py).
 """
 
 from __future__ import annotations
@@ -22,18 +23,25 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.urls import Resolver404, resolve
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import constant_time_compare
 from django.utils.http import http_date, parse_http_date_safe
 
-from shortscience.services import pagecache
+from shortscience.models import User
+from shortscience.services import neutralpages, pagecache
 from shortscience.views import metrics
+from shortscience.views.pages.common import viewer
 
 # Headers that belong to one answer, not to the page: never stored, never replayed.
 _NOT_STORED = {"set-cookie", "vary", "content-length", "content-encoding", "etag", "date"}
 _GZIP = re.compile(r"\bgzip\b")
 _PUBLIC = "public, max-age=0, must-revalidate"
+_ACCOUNT_NAV = "users/_account_nav.html"
 
 
 def _shared_read(request: HttpRequest) -> bool:
@@ -136,4 +144,138 @@ def _not_modified(etag: str) -> HttpResponseNotModified:
     response["ETag"] = etag
     response["Cache-Control"] = _PUBLIC
     response["Vary"] = "Accept-Encoding"
+    return response
+
+
+class SignedInPageCacheMiddleware:
+    """Signed-in readers get the page's shared copy (services/neutralpages.py) with their own
+    header and CSRF token put in, when the copy fits them; otherwise the view renders for them.
+
+    It runs after sessions, auth and messages: it needs the reader. Staff (whose pages show
+    moderation links), readers with a flash message waiting and htmx requests always get a full
+    render.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        reader_id = _signed_in_reader_id(request)
+        if reader_id is None:
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        tags = pagecache.tags_for(match.view_name, match.kwargs)
+        if tags is None or match.view_name not in neutralpages.SIGNED_IN_PAGES:
+            return self.get_response(request)
+        key = neutralpages.key(request.build_absolute_uri(), tags, pagecache.versions(tags))
+        page = neutralpages.load(key)
+        if page is None:
+            reader = viewer(request)  # Django's own check of the session, once per copy
+            if reader is None or reader.pk != reader_id or _is_staff(reader):
+                return self.get_response(request)
+            page = self._render_neutral(request, reader)
+            if page is None:
+                return self.get_response(request)
+            neutralpages.store(key, page)
+        facts = neutralpages.reader_facts(page.witness, reader_id)
+        reader = facts.reader
+        if reader is None or not _session_is_theirs(request, reader) or _is_staff(reader):
+            return self.get_response(request)  # auth decides, as on any other page
+        if not facts.fits:
+            return self.get_response(request)
+        request.user = reader  # what auth would have loaded, without its query
+        return _overlay(request, reader, page, facts.unread_notifications)
+
+    def _render_neutral(
+        self, request: HttpRequest, reader: User
+    ) -> neutralpages.NeutralPage | None:
+        request.user = neutralpages.neutral_reader()
+        request.neutral_render = True  # type: ignore[attr-defined]  # read by context processors
+        try:
+            with neutralpages.recording() as witness:
+                response = self.get_response(request)
+        finally:
+            request.user = reader
+            request.neutral_render = False  # type: ignore[attr-defined]
+        if (
+            response.status_code != 200
+            or not isinstance(response, HttpResponse)
+            or response.streaming
+            or response.cookies
+            or response.has_header("Content-Encoding")
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return None
+        headers = tuple(
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in _NOT_STORED and name.lower() != "cache-control"
+        )
+        charset = response.charset or "utf-8"
+        return neutralpages.NeutralPage(
+            response.content.decode(charset), headers, witness, time.time()
+        )
+
+
+def _signed_in_reader_id(request: HttpRequest) -> int | None:
+    """The person a signed-in GET's session names, when the shared copy may answer it."""
+    if (
+        not settings.PAGE_CACHE_ENABLED
+        or not _shared_read(request)
+        or settings.SESSION_COOKIE_NAME not in request.COOKIES
+        or "messages" in request.COOKIES
+        or "HTTP_AUTHORIZATION" in request.META
+    ):
+        return None
+    session = request.session
+    if (
+        "_messages" in session
+        or session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS
+    ):
+        return None
+    try:
+        return int(session[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _session_is_theirs(request: HttpRequest, reader: User) -> bool:
+    """django.contrib.auth.get_user's check (an active person, the session's hash of their
+    password), so a session a password change ended never gets a page. Anything else (a key
+    from SECRET_KEY_FALLBACKS, say) goes to auth itself, which knows how to upgrade or end it."""
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    return bool(
+        reader.is_active
+        and session_hash
+        and constant_time_compare(session_hash, reader.get_session_auth_hash())
+    )
+
+
+def _is_staff(reader: User) -> bool:
+    # Staff pages show moderation links the shared copy leaves out.
+    return bool(reader.is_staff or reader.is_superuser)
+
+
+def _overlay(
+    request: HttpRequest, reader: User, page: neutralpages.NeutralPage, unread: int
+) -> HttpResponse:
+    token = get_token(request)
+    header = get_template(_ACCOUNT_NAV).render(
+        {
+            "user": reader,
+            "unread_notifications": unread,
+            "csrf_token": token,
+        }
+    )
+    body = page.body.replace(neutralpages.header_placeholder(), header, 1).replace(
+        neutralpages.csrf_placeholder(), token
+    )
+    response = HttpResponse(body)
+    for name, value in page.headers:
+        response[name] = value
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Cookie",))
     return response

@@ -39,7 +39,7 @@ def on_summary_changed(paper_id: int, *, public_now: bool, was_public: bool) -> 
 
 
 def on_bulk_loaded() -> None:
-    transaction.on_commit(lambda: rebuild_task())
+    transaction.on_commit(lambda: rebuild_task(), robust=True)
 
 
 def mark_dirty(paper_id: int) -> None:

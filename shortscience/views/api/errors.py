@@ -3,7 +3,9 @@
 Domain errors keep their class name as the code (NotFound, PermissionDenied, InvalidInput,
 Conflict, RateLimited, InvalidToken); ninja's own failures get the same shape: request
 validation is a 422 `ValidationError` with one entry per bad field, a missing login a 401
-`NotAuthenticated`. A 429 carries Retry-After.
+`NotAuthenticated`. A 429 carries Retry-After. A service that is unavailable (the database, a
+full disk, read-only media, the cache) is a 503 (507 for a full disk) with Retry-After, mapped
+by views/errors.py like the pages' own.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shortscience.services.errors import DomainError
+from shortscience.views.errors import unavailable, unavailable_response
 
 CODES = {
     400: "InvalidInput",
@@ -87,7 +90,18 @@ def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     return error_body(404, "NotFound", f"There is no API endpoint at {request.path}.")
 
 
+def service_unavailable(request: HttpRequest, exc: object) -> HttpResponse:
+    """The database, disk or cache failed: 503 (507 for a full disk) with Retry-After, in the
+    API's shape; any other exception goes on to Django's 500."""
+    assert isinstance(exc, Exception)
+    kind = unavailable(exc)
+    if kind is None:
+        raise exc
+    return unavailable_response(request, exc, kind)
+
+
 def install(api: NinjaAPI) -> None:
+    api.add_exception_handler(Exception, service_unavailable)
     api.add_exception_handler(DomainError, domain_error)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(HttpError, http_error)
