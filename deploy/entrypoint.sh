@@ -12,10 +12,14 @@ case "$command" in
     if [ "${MIGRATE_ON_START:-0}" = 1 ]; then
       python -m shortscience.manage migrate --noinput
     fi
+    # Every worker's metrics in one fresh directory, added up by /metrics (docs/deploy.md).
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/shortscience-metrics}"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
+    # No --access-logfile: the app logs one line per request, with route, user and request id.
     exec gunicorn shortscience.wsgi:application \
       --bind "0.0.0.0:${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
-      --timeout "${WEB_TIMEOUT:-60}" --access-logfile - "$@"
+      --timeout "${WEB_TIMEOUT:-60}" "$@"
     ;;
   setup)
     python -m shortscience.manage migrate --noinput

@@ -32,7 +32,17 @@ if (
     )
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# `make run` serves on HOST:PORT (the Makefile's variables, which `serve` also reads), so links
+# that leave the site (mail, exports, feeds) point where the site actually answers.
+_serve_host: str = env.str("HOST", default="127.0.0.1")
+_serve_port: int = env.int("PORT", default=8000)
+SITE_URL: str = env.str(
+    "SITE_URL",
+    default=f"http://{f'[{_serve_host}]' if ':' in _serve_host else _serve_host}:{_serve_port}",
+)
+# `make run` on an address other than loopback refuses the development key and the demo
+# staff account's published password unless this says the demo may be public.
+ALLOW_PUBLIC_DEMO: bool = env.bool("ALLOW_PUBLIC_DEMO", default=False)
 SITE_ID = 1
 AUTH_USER_MODEL = "shortscience.User"
 
@@ -60,6 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times and counts everything below, and gives each request its id (logs, metrics).
+    "shortscience.views.observability.RequestObservabilityMiddleware",
+    # /healthz and /readyz answer here, before host checks, redirects and sessions.
+    "shortscience.views.health.ProbeMiddleware",
     # Compresses what nobody compressed before it (signed-in pages); cached pages come gzipped.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -180,6 +194,8 @@ HUEY: dict[str, Any] = {
     "utc": True,
     "consumer": {"workers": env.int("TASKS_WORKERS", default=2), "worker_type": "thread"},
 }
+# The worker writes a heartbeat every minute; /readyz calls the queue stale past this age.
+TASKS_HEARTBEAT_STALE_SECONDS: int = env.int("TASKS_HEARTBEAT_STALE_SECONDS", default=180)
 if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
     HUEY.update({"huey_class": "huey.RedisHuey", "url": TASKS_URL})
 else:
@@ -306,6 +322,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=False)
+# A load balancer probes over plain HTTP on the app's own port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
@@ -321,9 +339,64 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Metrics, logs, error tracking (docs/deploy.md, docs/decisions/0011-observability.md) ------
+# /metrics answers requests that carry `Authorization: Bearer <METRICS_TOKEN>` (when set) or
+# come from an address in METRICS_ALLOW (networks; through a proxy, the address it saw too).
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOW: list[str] = env.list("METRICS_ALLOW", default=["127.0.0.1/32", "::1/128"])
+# With several processes (gunicorn workers) prometheus_client keeps each one's figures in files
+# here and /metrics adds them up; `serve` sets it to var/metrics. Empty: one process only.
+PROMETHEUS_MULTIPROC_DIR: str = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+
+LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT: str = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request": {"()": "shortscience.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "shortscience.logs.TextFormatter"},
+        # One JSON object per line; the request log line adds user_id, method, route, status and
+        # duration_ms (views/observability.py).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{levelname}{name}{message}",
+            "style": "{",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # run_huey gives the huey logger a handler of its own unless it has one already; with
+        # that and propagation to the root, every worker line was printed twice.
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
+
+SENTRY_DSN: str = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT: str = env.str(
+    "SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"
+)
+SENTRY_RELEASE: str = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE: float = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from importlib.metadata import version
+
+    from shortscience import sentry
+
+    sentry.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE or f"shortscience@{version('shortscience')}",
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

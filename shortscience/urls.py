@@ -6,7 +6,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from shortscience.views import feeds
+from shortscience.views import feeds, health, metrics, robots
 from shortscience.views.pages import (
     account_data,
     add,
@@ -103,6 +103,13 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    # Operations: probes, metrics, robots.txt and the favicon (docs/deploy.md). /healthz and
+    # /readyz are answered by views.health.ProbeMiddleware before these routes; they resolve here.
+    re_path(r"^healthz/?$", health.healthz, name="healthz"),
+    re_path(r"^readyz/?$", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
+    path("robots.txt", robots.robots_txt, name="robots"),
+    path("favicon.ico", robots.favicon, name="favicon"),
     # Legacy ShortScience.org URLs (kept working for links on the web and for tools)
     path("paper", legacy.paper),
     path("user", legacy.user),

@@ -60,6 +60,20 @@ def load(path: Path = DEMO_FILE) -> DemoCounts:
     return counts
 
 
+def staff_with_published_password(*, loading: bool) -> list[str]:
+    """The demo's staff accounts that sign in with the README's password: those that exist with
+    it still set, and, when the demo is about to be loaded, those that loading would create."""
+    data: dict[str, Any] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    names = [item["username"] for item in data["users"] if item.get("is_staff")]
+    existing = {user.username: user for user in User.objects.filter(username__in=names)}
+    return [
+        name
+        for name in names
+        if (name not in existing and loading)
+        or (name in existing and existing[name].check_password(DEMO_PASSWORD))
+    ]
+
+
 def _user(item: dict[str, Any], counts: DemoCounts) -> User:
     user = User.objects.filter(username=item["username"]).first()
     if user is not None:

@@ -12,3 +12,4 @@ from shortscience.services import (  # noqa: F401 -- registers their tasks
     rankings,
     similar,
 )
+from shortscience.tasks import heartbeat  # noqa: F401 -- registers the worker's heartbeat

@@ -34,6 +34,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from shortscience.models import User
 from shortscience.services import neutralpages, pagecache
+from shortscience.views import metrics
 from shortscience.views.pages.common import viewer
 
 # Headers that belong to one answer, not to the page: never stored, never replayed.
@@ -77,8 +78,10 @@ class AnonymousPageCacheMiddleware:
         key = pagecache.page_key(url, tags, pagecache.versions(tags))
         etag = f'"{key.removeprefix("page:")}"'
         if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+            metrics.page_cache("not_modified")
             return _not_modified(etag)
         page = pagecache.load(key)
+        metrics.page_cache("miss" if page is None else "hit")
         if page is None:
             response = self.get_response(request)
             page = _storable(response)
