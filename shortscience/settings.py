@@ -240,10 +240,45 @@ MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Django serves uploads itself only when no proxy does (the one-command local site).
 SERVE_MEDIA: bool = env.bool("SERVE_MEDIA", default=True)
+# Uploads on this machine's disk (MEDIA_ROOT), or on S3-compatible object storage shared by
+# every machine: MEDIA_STORAGE=storages.backends.s3.S3Storage (django-storages with boto3;
+# docs/deploy.md "Object storage for media", docs/decisions/0017-backups-and-object-storage.md).
+MEDIA_STORAGE: str = env.str(
+    "MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"
+)
+_media: dict[str, Any] = {"BACKEND": MEDIA_STORAGE}
+if MEDIA_STORAGE.startswith("storages.backends.s3"):
+    from botocore.config import Config as _S3Config
+
+    _media["OPTIONS"] = {
+        "bucket_name": env.str("MEDIA_S3_BUCKET"),
+        # Empty: AWS itself; otherwise the S3-compatible service (MinIO, Ceph, R2, Garage...).
+        "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+        # Empty: boto3's own chain (AWS_* variables, ~/.aws, an instance or pod role).
+        "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+        # Objects under this key prefix, so one bucket can hold several sites.
+        "location": env.str("MEDIA_S3_PREFIX", default=""),
+        # URLs on a CDN or the bucket's website name instead of the endpoint's.
+        "custom_domain": env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+        # Plain URLs by default: an image URL is written into a summary's Markdown once and must
+        # keep working, which a signed URL (expiring after MEDIA_S3_QUERYSTRING_EXPIRE) does not.
+        "querystring_auth": env.bool("MEDIA_S3_QUERYSTRING_AUTH", default=False),
+        "querystring_expire": env.int("MEDIA_S3_QUERYSTRING_EXPIRE", default=3600),
+        "default_acl": env.str("MEDIA_S3_DEFAULT_ACL", default="") or None,
+        "file_overwrite": False,
+        # A storage that is down or hung must cost an upload seconds, not the worker's timeout:
+        # short timeouts and one retry, then the caller gets a 503 (views/errors.py).
+        "client_config": _S3Config(
+            s3={"addressing_style": env.str("MEDIA_S3_ADDRESSING_STYLE", default="auto")},
+            connect_timeout=env.float("MEDIA_S3_TIMEOUT", default=5.0),
+            read_timeout=env.float("MEDIA_S3_TIMEOUT", default=5.0),
+            retries={"mode": "standard", "total_max_attempts": 2},
+        ),
+    }
 STORAGES = {
-    "default": {
-        "BACKEND": env.str("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")
-    },
+    "default": _media,
     "staticfiles": {
         "BACKEND": env.str(
             "STATIC_STORAGE", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -252,6 +287,27 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 IMAGE_UPLOAD_MAX_BYTES: int = env.int("IMAGE_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Backups (manage.py backup / restore; docs/deploy.md "Backups") ------------------------------
+# Each backup is a timestamped folder here (the database, media.tar.gz, manifest.json); after each
+# one only the newest BACKUP_KEEP are kept. Put it on another disk, and copy it off the machine.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(DATA_DIR / "backups")))
+BACKUP_KEEP: int = env.int("BACKUP_KEEP", default=7)
+# For sites without systemd's timer (deploy/systemd/shortscience-backup.timer): the task worker
+# backs up on this cron schedule, "minute hour day month weekday" (e.g. "17 3 * * *"). Off: "".
+BACKUP_SCHEDULE: str = env.str("BACKUP_SCHEDULE", default="").strip()
+if BACKUP_SCHEDULE:
+    from huey import crontab as _crontab
+
+    try:
+        _crontab(*BACKUP_SCHEDULE.split())
+        if len(BACKUP_SCHEDULE.split()) != 5:
+            raise ValueError("five fields")
+    except (TypeError, ValueError) as _exc:
+        raise ImproperlyConfigured(
+            f"BACKUP_SCHEDULE must be five cron fields, minute hour day month weekday "
+            f"(e.g. '17 3 * * *'), not {BACKUP_SCHEDULE!r}: {_exc}"
+        ) from _exc
 
 # --- Accounts (django-allauth) -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

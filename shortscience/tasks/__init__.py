@@ -12,4 +12,5 @@ from shortscience.services import (  # noqa: F401 -- registers their tasks
     rankings,
     similar,
 )
+from shortscience.tasks import backups  # noqa: F401 -- registers the scheduled backup
 from shortscience.tasks import heartbeat  # noqa: F401 -- registers the worker's heartbeat

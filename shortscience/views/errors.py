@@ -80,6 +80,9 @@ DATABASE = Unavailable(503, "DatabaseUnavailable", 5, "the database is briefly u
 DISK_FULL = Unavailable(507, "StorageFull", 60, "the server's disk is full")
 READ_ONLY = Unavailable(503, "StorageReadOnly", 60, "the server's storage is read-only")
 CACHE = Unavailable(503, "CacheUnavailable", 5, "a service the site needs is briefly unavailable")
+OBJECT_STORAGE = Unavailable(
+    503, "StorageUnavailable", 30, "the storage for uploads is briefly unavailable"
+)
 
 _DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -117,7 +120,31 @@ def unavailable(exc: BaseException) -> Unavailable | None:
             return DATABASE
         if type(error).__module__.startswith("redis."):  # the cache or task queue client
             return CACHE
+        if _object_storage_down(error):
+            return OBJECT_STORAGE
     return None
+
+
+# botocore's errors for a storage that cannot be reached or timed out (MEDIA_STORAGE on S3).
+_UNREACHABLE = {
+    "EndpointConnectionError",
+    "ConnectionClosedError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "ProxyConnectionError",
+    "HTTPClientError",
+}
+
+
+def _object_storage_down(error: BaseException) -> bool:
+    """An S3-compatible media storage that is down, hung or answering 5xx (SlowDown, ...);
+    an answer such as AccessDenied or NoSuchBucket is a configuration error, a 500."""
+    if not type(error).__module__.startswith("botocore."):
+        return False
+    if type(error).__name__ in _UNREACHABLE:
+        return True
+    response = getattr(error, "response", None) or {}
+    return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
 
 
 def _unavailable_message(request: HttpRequest, kind: Unavailable) -> str:
