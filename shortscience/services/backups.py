@@ -179,17 +179,28 @@ def _vendor(db: Mapping[str, Any]) -> str:
     raise BackupError(f"Backups support SQLite and PostgreSQL, not {engine}.")
 
 
-def _sqlite_connect(db: Mapping[str, Any]) -> sqlite3.Connection:
+@contextmanager
+def _sqlite_connect(db: Mapping[str, Any]) -> Iterator[sqlite3.Connection]:
+    """The site's own connection for the site's database (so a transaction this process holds
+    cannot lock itself out), a fresh one closed afterwards for any other."""
+    default = connections["default"]
+    if db.get("NAME") == default.settings_dict["NAME"] and default.vendor == "sqlite":
+        if default.in_atomic_block:
+            # SQLite's backup waits, for ever, for the transaction its own connection holds.
+            raise BackupError("A backup or restore cannot run inside a database transaction.")
+        default.ensure_connection()
+        yield default.connection
+        return
     name = str(db["NAME"])
-    # Django's test databases are shared in-memory ones named by URI (file:...?mode=memory).
-    return sqlite3.connect(name, uri=name.startswith("file:"), timeout=30)
+    with closing(sqlite3.connect(name, uri=name.startswith("file:"), timeout=30)) as conn:
+        yield conn
 
 
 def _back_up_database(db: Mapping[str, Any], into: Path) -> dict[str, Any]:
     vendor = _vendor(db)
     if vendor == "sqlite":
         target = into / SQLITE_FILE
-        with closing(_sqlite_connect(db)) as live, closing(sqlite3.connect(target)) as copy:
+        with _sqlite_connect(db) as live, closing(sqlite3.connect(target)) as copy:
             # All pages in one step: a read transaction on the live database, so the copy is one
             # consistent snapshot; in WAL mode the site's writers go on meanwhile. (Copying in
             # several steps restarts whenever another connection writes, and might never end.)
@@ -206,7 +217,7 @@ def _back_up_database(db: Mapping[str, Any], into: Path) -> dict[str, Any]:
 
 def _has_content(db: Mapping[str, Any]) -> bool:
     if _vendor(db) == "sqlite":
-        with closing(_sqlite_connect(db)) as conn:
+        with _sqlite_connect(db) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             return any(
                 conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()  # noqa: S608 -- our names
@@ -231,7 +242,7 @@ def _restore_sqlite(backup: Path, db: Mapping[str, Any]) -> None:
         ok = copy.execute("PRAGMA integrity_check").fetchone()
         if ok != ("ok",):
             raise BackupError(f"{backup} fails SQLite's integrity check: {ok}. Nothing restored.")
-        with closing(_sqlite_connect(db)) as live:
+        with _sqlite_connect(db) as live:
             # Page by page into the live file under its own lock: the target becomes an exact
             # copy, its WAL included, without moving files under a running site.
             copy.backup(live, pages=-1)
@@ -347,11 +358,11 @@ def _fsync_tree(directory: Path) -> None:
 
 def _new_name(root: Path) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    name, n = f"{PREFIX}{stamp}", 1
-    while (root / name).exists():
-        n += 1
-        name = f"{PREFIX}{stamp}-{n}"
-    return name
+    # Within one second, after the highest number taken (not a gap that pruning left), so
+    # names keep sorting in the order the backups were made.
+    taken = [_order(p)[1] for p in root.iterdir() if (m := _NAME.match(p.name)) and m[1] == stamp]
+    n = max(taken, default=0) + 1
+    return f"{PREFIX}{stamp}" if n == 1 else f"{PREFIX}{stamp}-{n}"
 
 
 def _order(path: Path) -> tuple[str, int]:
