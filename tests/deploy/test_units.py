@@ -12,7 +12,8 @@ DOC = (ROOT / "docs" / "deploy.md").read_text()
 SHOWN = re.compile(
     r"<!-- file: (?P<path>\S+) -->\n```\w*\n(?P<body>.*?)```\n<!-- end file -->", re.S
 )
-UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
+SERVICES = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
+UNITS = sorted([*SERVICES, *(ROOT / "deploy" / "systemd").glob("*.timer")])
 
 
 def shown_files() -> dict[str, str]:
@@ -33,11 +34,21 @@ def test_what_the_docs_show_is_the_file_verbatim(path):
     )
 
 
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+@pytest.mark.parametrize("unit", SERVICES, ids=lambda p: p.name)
 def test_every_unit_runs_as_the_app_user_from_the_env_file_and_restarts(unit):
     text = unit.read_text()
-    for line in ("User=shortscience", "EnvironmentFile=/etc/shortscience.env", "Restart=always"):
+    # A one-shot job (the backup) cannot restart always: it is tried again when it fails.
+    restart = "Restart=on-failure" if "Type=oneshot" in text.splitlines() else "Restart=always"
+    for line in ("User=shortscience", "EnvironmentFile=/etc/shortscience.env", restart):
         assert line in text.splitlines(), (unit.name, line)
+
+
+def test_the_backup_timer_starts_the_backup_service_daily_and_catches_up():
+    timer = (ROOT / "deploy" / "systemd" / "shortscience-backup.timer").read_text().splitlines()
+    for line in ("OnCalendar=*-*-* 03:17:00", "Persistent=true", "Unit=shortscience-backup.service"):
+        assert line in timer
+    service = (ROOT / "deploy" / "systemd" / "shortscience-backup.service").read_text()
+    assert "ExecStart=/srv/shortscience/.venv/bin/python -m shortscience.manage backup" in service
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
