@@ -243,9 +243,7 @@ SERVE_MEDIA: bool = env.bool("SERVE_MEDIA", default=True)
 # Uploads on this machine's disk (MEDIA_ROOT), or on S3-compatible object storage shared by
 # every machine: MEDIA_STORAGE=storages.backends.s3.S3Storage (django-storages with boto3;
 # docs/deploy.md "Object storage for media", docs/decisions/0017-backups-and-object-storage.md).
-MEDIA_STORAGE: str = env.str(
-    "MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"
-)
+MEDIA_STORAGE: str = env.str("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")
 _media: dict[str, Any] = {"BACKEND": MEDIA_STORAGE}
 if MEDIA_STORAGE.startswith("storages.backends.s3"):
     from botocore.config import Config as _S3Config

@@ -226,7 +226,7 @@ def _has_content(db: Mapping[str, Any]) -> bool:
             )
     import psycopg
 
-    with psycopg.connect(**_psycopg_params(db)) as conn, conn.cursor() as cursor:
+    with psycopg.connect(**_psycopg_params(db)) as pg, pg.cursor() as cursor:
         for table in CONTENT_TABLES:
             cursor.execute("SELECT to_regclass(%s)", [f"public.{table}"])
             row = cursor.fetchone()
@@ -319,7 +319,9 @@ def _back_up_media(into: Path) -> dict[str, Any]:
 
 
 def _restore_media(archive_path: Path) -> None:
-    root = Path(storages["default"].location)
+    storage = storages["default"]
+    assert isinstance(storage, FileSystemStorage)  # the manifest says the media were files
+    root = Path(storage.location)
     root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive_path, "r:gz") as archive:
         # The "data" filter refuses absolute paths, "..", links out of root and device files.

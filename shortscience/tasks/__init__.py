@@ -12,5 +12,7 @@ from shortscience.services import (  # noqa: F401 -- registers their tasks
     rankings,
     similar,
 )
-from shortscience.tasks import backups  # noqa: F401 -- registers the scheduled backup
-from shortscience.tasks import heartbeat  # noqa: F401 -- registers the worker's heartbeat
+from shortscience.tasks import (
+    backups,  # noqa: F401 -- registers the scheduled backup
+    heartbeat,  # noqa: F401 -- registers the worker's heartbeat
+)

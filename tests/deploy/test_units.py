@@ -45,7 +45,11 @@ def test_every_unit_runs_as_the_app_user_from_the_env_file_and_restarts(unit):
 
 def test_the_backup_timer_starts_the_backup_service_daily_and_catches_up():
     timer = (ROOT / "deploy" / "systemd" / "shortscience-backup.timer").read_text().splitlines()
-    for line in ("OnCalendar=*-*-* 03:17:00", "Persistent=true", "Unit=shortscience-backup.service"):
+    for line in (
+        "OnCalendar=*-*-* 03:17:00",
+        "Persistent=true",
+        "Unit=shortscience-backup.service",
+    ):
         assert line in timer
     service = (ROOT / "deploy" / "systemd" / "shortscience-backup.service").read_text()
     assert "ExecStart=/srv/shortscience/.venv/bin/python -m shortscience.manage backup" in service

@@ -11,7 +11,6 @@ import threading
 import time
 from contextlib import closing
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -59,9 +58,7 @@ def assert_a_site_with_content(rows: dict[str, list[tuple]]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backup_comes_back_row_for_row_with_its_upload_into_the_emptied_database(
-    tmp_path, media
-):
+def test_a_backup_comes_back_row_for_row_with_its_upload_into_the_emptied_database(tmp_path, media):
     image = build_site_with_upload()
     before = site_rows()
     assert_a_site_with_content(before)
@@ -212,15 +209,13 @@ def test_only_the_newest_backups_are_kept(tmp_path, media):
 def test_a_missing_pg_dump_is_a_clear_error_and_leaves_nothing_behind(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     database = {"ENGINE": "django.db.backends.postgresql", "NAME": "shortscience"}
-    with pytest.raises(BackupError, match="pg_dump is not on PATH.*postgresql-client"):
+    with pytest.raises(BackupError, match=r"pg_dump is not on PATH.*postgresql-client"):
         backups.create(tmp_path / "backups", database=database)
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [".lock"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_damaged_incomplete_or_foreign_backup_is_refused_and_nothing_is_restored(
-    tmp_path, media
-):
+def test_a_damaged_incomplete_or_foreign_backup_is_refused_and_nothing_is_restored(tmp_path, media):
     build_site_with_upload()
     made = backups.create(tmp_path / "backups")
     call_command("flush", interactive=False)
@@ -253,7 +248,7 @@ def test_the_commands_back_up_refuse_a_site_with_content_and_restore_the_latest(
     out = capsys.readouterr().out
     assert f"Backed up to {settings.BACKUP_DIR}/shortscience-" in out
     assert "media: 1 files" in out
-    with pytest.raises(CommandError, match="already has content.*--force"):
+    with pytest.raises(CommandError, match=r"already has content.*--force"):
         call_command("restore", "latest")
     call_command("flush", interactive=False)
     call_command("restore", "latest")

@@ -28,7 +28,9 @@ try:
 except ImportError as missing:  # pragma: no cover -- the dev lock file installs moto[server]
     if os.environ.get("CI") == "true":
         raise
-    pytest.skip(f"moto[server] is not installed ({missing}): make install-dev", allow_module_level=True)
+    pytest.skip(
+        f"moto[server] is not installed ({missing}): make install-dev", allow_module_level=True
+    )
 
 BUCKET = "shortscience-media"
 PUBLIC_READ = {
