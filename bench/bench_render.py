@@ -3,7 +3,7 @@
 Run from the repository root:
 
     .venv/bin/python bench/bench_render.py [--summaries 400] [--seed 9] [--corpus pages|varied]
-                                           [--totals-only]
+                                           [--repeat 3] [--totals-only]
 
 The corpus is generated with a fixed seed. ``pages`` (the default) is the page benchmark's
 own summaries (bench/pages/corpus.py: 1-4 KB of Markdown, about ten formulas each, drawn
@@ -14,8 +14,12 @@ mostly unique; it adds footnotes and links. Prints, for one process rendering on
 at a time:
 
 * summaries/s and ms per summary (median, p95), wall clock and CPU time (CPU time is the
-  steadier figure on a shared machine), first with an empty formula cache, then again
-  with the cache warm (as ``manage.py rerender`` sees it on a second pass);
+  steadier figure on a shared machine), and the ratio to the target of 600 summaries/s,
+  three ways: cold (the formula cache emptied before every summary, so every formula is
+  new to the process), first pass (the cache empty at the start only, so formulas that
+  recur across summaries are typeset once) and warm (every formula cached, as
+  ``manage.py rerender`` sees it on a second pass). Each figure is the best of
+  ``--repeat`` runs by CPU time, since other processes can only add time;
 * where the time goes (parse, math engine, render, sanitise, excerpt), median ms;
 * sizes: Markdown, stored HTML and excerpt bytes per summary;
 * the one-off cost of starting V8 and loading the math engine.
@@ -183,11 +187,16 @@ def make_corpus(count: int, seed: int, kind: str = "pages") -> list[str]:
     return [corpus.summary(rng, keys) for _ in range(count)]
 
 
+TARGET_PER_SECOND = 600  # issue 9, item 6
+
+
 def _time_all(
-    corpus: list[str], render: Callable[[str], object]
+    corpus: list[str], render: Callable[[str], object], before: Callable[[], None] | None = None
 ) -> tuple[list[float], list[float]]:
     wall, cpu = [], []
     for source in corpus:
+        if before is not None:
+            before()  # outside the timed region: emptying the cache is not rendering
         w, c = time.perf_counter(), time.process_time()
         render(source)
         cpu.append(time.process_time() - c)
@@ -195,12 +204,21 @@ def _time_all(
     return wall, cpu
 
 
+def _best(
+    repeat: int, run: Callable[[], tuple[list[float], list[float]]]
+) -> tuple[list[float], list[float]]:
+    """The run with the least CPU time of ``repeat``: other processes only ever add time."""
+    runs = [run() for _ in range(repeat)]
+    return min(runs, key=lambda timings: sum(timings[1]))
+
+
 def _line(label: str, timings: list[float]) -> str:
     ordered = sorted(timings)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    rate = len(timings) / sum(timings)
     return (
-        f"{label:<24} {len(timings) / sum(timings):>9.0f} {1000 * statistics.median(timings):>9.2f}"
-        f" {1000 * p95:>8.2f}"
+        f"{label:<24} {rate:>9.0f} {1000 * statistics.median(timings):>9.2f}"
+        f" {1000 * p95:>8.2f} {rate / TARGET_PER_SECOND:>9.2f}x"
     )
 
 
@@ -244,6 +262,7 @@ def main() -> None:
     parser.add_argument("--summaries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--corpus", choices=("pages", "varied"), default="pages")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is shown")
     parser.add_argument("--totals-only", action="store_true")
     args = parser.parse_args()
     corpus = make_corpus(args.summaries, args.seed, args.corpus)
@@ -261,20 +280,35 @@ def main() -> None:
     )
     render_markdown(corpus[0])  # let V8 compile the engine's hot paths
 
-    reset: Callable[[], None] = lambda: None  # noqa: E731 - older renderers have no cache
+    reset: Callable[[], None] | None = None  # older renderers have no cache to empty
     if not args.totals_only:
         from shortscience.rendering.math_engine import cache_stats, clear_cache
 
         reset = clear_cache
-    reset()
-    print(f"{'':<24} {'summ./s':>9} {'median ms':>9} {'p95 ms':>8}")
-    wall, cpu = _time_all(corpus, render_markdown)
-    print(_line("empty cache, wall", wall))
-    print(_line("empty cache, CPU", cpu))
+    print(
+        f"{'':<24} {'summ./s':>9} {'median ms':>9} {'p95 ms':>8} {'/ target':>10}"
+        f"   (target {TARGET_PER_SECOND}/s; best of {args.repeat} runs by CPU time)"
+    )
+    if reset is not None:
+        # Every formula new to the process: the cache is emptied before each summary.
+        wall, cpu = _best(args.repeat, lambda: _time_all(corpus, render_markdown, reset))
+        print(_line("cold, wall", wall))
+        print(_line("cold, CPU", cpu))
+
+    def first_pass() -> tuple[list[float], list[float]]:
+        if reset is not None:
+            reset()
+        return _time_all(corpus, render_markdown)
+
+    # The cache empty at the start only: formulas recur across summaries as on the site.
+    wall, cpu = _best(args.repeat, first_pass)
+    print(_line("first pass, wall", wall))
+    print(_line("first pass, CPU", cpu))
     if not args.totals_only:
         hits, misses = cache_stats()
         print(f"  (formula cache: {hits} hits, {misses} misses, {hits / (hits + misses):.0%} hits)")
-    wall, cpu = _time_all(corpus, render_markdown)
+    # Every formula already typeset (manage.py rerender's second pass, a re-save).
+    wall, cpu = _best(args.repeat, lambda: _time_all(corpus, render_markdown))
     print(_line("warm cache, wall", wall))
     print(_line("warm cache, CPU", cpu))
     rendered = [render_markdown(source) for source in corpus]
