@@ -9,8 +9,12 @@ This module owns the parser configuration and the order of the steps:
    (``links``) and heading demotion;
 3. typeset every formula of the document as MathML, the ones not cached in one
    Temml call (``math_engine``);
-4. render the tokens to HTML and pass the result through nh3 (``sanitize``);
-5. pick the excerpt's blocks (``excerpt``) and render and sanitise them the same way.
+4. pick the excerpt's blocks (``excerpt``);
+5. render the tokens to HTML with a placeholder for each typeset formula, pass it through
+   nh3 (``sanitize``) and put the formulas' MathML (sanitised when typeset) in. When the
+   excerpt is the document's leading blocks unchanged (the usual case) the document is
+   rendered and sanitised once, with a mark where the excerpt ends; otherwise (a block
+   cut short, footnote references dropped) the excerpt is rendered and sanitised apart.
 
 It is pure: no Django, no database, no request. Callers store ``RENDERER_VERSION``
 next to each rendered document and re-render when it changes.
@@ -61,6 +65,10 @@ _CONTROL_CHARS: dict[int, int | None] = {
     ord(PLACEHOLDER_CLOSE): 0xFFFD,
 }
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
+# Put between the excerpt's blocks and the rest of the document before sanitising: two
+# formula openers in a row, which no render rule writes and no source can hold. Between two
+# top-level blocks it is text at the top of the tree, where the sanitiser leaves it.
+EXCERPT_MARK = PLACEHOLDER_OPEN * 2
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,17 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def _excerpt_end(tokens: list[Token], opening: excerpt.Excerpt) -> int | None:
+    """How many leading tokens the excerpt is, when it is whole top-level blocks of the
+    document, unchanged (no block trimmed, no footnote reference dropped); else None."""
+    end = len(opening.tokens)
+    if not 0 < end < len(tokens) or tokens[end - 1].level or tokens[end].level:
+        return None
+    if any(mine is not theirs for mine, theirs in zip(opening.tokens, tokens, strict=False)):
+        return None
+    return end
+
+
 def clean_source(source: str) -> str:
     """Make arbitrary text safe to feed to the parser, V8 and the sanitiser."""
     text = source.translate(_CONTROL_CHARS)
@@ -164,27 +183,50 @@ def render_markdown(
     attach_math_results(env, results)
     prefixes = _relative_prefixes(cite_base)
 
+    def sanitised(html: str) -> str:
+        # Error titles quote the engine, which can split an astral character in two.
+        html = _SURROGATES_RE.sub("\ufffd", html)
+        return sanitize_html(html, min_heading=1 + offset, relative_prefixes=prefixes)
+
+    def slowly(selected: list[Token]) -> str:
+        # Never expected: sanitise the document with its MathML in place.
+        return sanitised(md.renderer.render(selected, md.options, {**env, ENV_INLINE_MATHML: True}))
+
     def to_html(selected: list[Token]) -> str:
         # The formulas were sanitised when typeset; sanitise the rest, then put them in.
-        # Error titles quote the engine, which can split an astral character in two.
-        html = _SURROGATES_RE.sub("\ufffd", md.renderer.render(selected, md.options, env))
-        clean = sanitize_html(html, min_heading=1 + offset, relative_prefixes=prefixes)
-        filled = fill_placeholders(clean, results)
-        if filled is None:  # never expected; sanitise the whole document the slow way
-            html = md.renderer.render(selected, md.options, {**env, ENV_INLINE_MATHML: True})
-            html = _SURROGATES_RE.sub("\ufffd", html)
-            filled = sanitize_html(html, min_heading=1 + offset, relative_prefixes=prefixes)
-        return filled
+        html = md.renderer.render(selected, md.options, env)
+        filled = fill_placeholders(sanitised(html), results)
+        return slowly(selected) if filled is None else filled
 
-    clean = to_html(tokens)
-    opening = excerpt.select(tokens)
     errors = tuple(
         _SURROGATES_RE.sub("\ufffd", message) for message in math_error_messages(requests, results)
     )
+    opening = excerpt.select(tokens)
     if opening is None:
+        clean = to_html(tokens)
         return Rendered(html=clean, math_errors=errors, excerpt_html=clean)
+    end = _excerpt_end(tokens, opening)
+    if end is not None:
+        # The excerpt is the document's leading blocks as they are: one render and one
+        # sanitiser pass give both, cut where the mark between the two parts ends up.
+        html = (
+            md.renderer.render(tokens[:end], md.options, env)
+            + EXCERPT_MARK
+            + md.renderer.render(tokens[end:], md.options, env)
+        )
+        parts = sanitised(html).split(EXCERPT_MARK)
+        if len(parts) == 2:
+            head = fill_placeholders(parts[0], results)
+            tail = fill_placeholders(parts[1], results)
+            if head is not None and tail is not None:
+                return Rendered(
+                    html=head + tail,
+                    math_errors=errors,
+                    excerpt_html=head,
+                    truncated=opening.truncated,
+                )
     return Rendered(
-        html=clean,
+        html=to_html(tokens),
         math_errors=errors,
         excerpt_html=to_html(opening.tokens),
         truncated=opening.truncated,
