@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -135,3 +136,14 @@ def test_an_engine_failure_in_a_batch_fails_only_the_document_that_caused_it(
     assert first.math_errors == () and last.math_errors == ()
     assert len(slow.math_errors) == 2
     assert all("timed out" in message for message in slow.math_errors)
+
+
+def test_threads_rendering_many_documents_at_once_get_their_own_results(
+    documents: list[str],
+) -> None:
+    expected = [render_markdown(source) for source in documents]
+    math_engine.clear_cache()
+    shares = [documents[n::4] for n in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda share: list(render_markdown_many(share)), shares))
+    assert got == [expected[n::4] for n in range(4)]
