@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := shortscience.settings
 
-.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench
+.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench test-production
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: lint typecheck pytest
 # The page benchmark (docs/performance.md); never part of `make test`. ARGS="--quick" for a short run.
 bench: install-dev
 	$(BIN)/python bench/bench_pages.py $(ARGS)
+
+# The production topology started and broken on purpose (docs/deploy.md); never part of `make test`.
+# Needs root or postgresql/redis-server/nginx installed; ARGS go to pytest.
+test-production: install-dev
+	bash scripts/test-production.sh $(BIN) $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache

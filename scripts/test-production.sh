@@ -46,7 +46,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Arguments go to pytest; without a path among them, the whole of tests/production runs.
+paths=(tests/production)
+for arg in "$@"; do [[ $arg == tests/production* ]] && paths=(); done
+
 # The driver itself needs no database or cache of the site: its own scratch files.
 DJANGO_SETTINGS_MODULE=shortscience.settings ALLOW_DEV_SECRET_KEY=1 \
 DATA_DIR="$SCRATCH/driver" DATABASE_URL="sqlite:///$SCRATCH/driver.sqlite3" \
-  "$BIN/pytest" tests/production -p no:cacheprovider -s -q "$@"
+  "$BIN/pytest" -p no:cacheprovider -s -q "${paths[@]}" "$@"

@@ -90,10 +90,22 @@ class Person:
         headers = {"X-CSRFToken": self.csrf(), **kwargs.pop("headers", {})}
         return self.request("POST", path, data=data or {}, headers=headers, **kwargs)
 
-    def sign_in(self, password: str = PASSWORD) -> Answer:
-        answer = self.post("/accounts/login/", {"login": self.username, "password": password})
+    def sign_in(self, password: str = PASSWORD, patience: float = 90) -> Answer:
+        """Sign in; a 429 waits and tries again. allauth counts sign-ins per REMOTE_ADDR, which
+        behind nginx is nginx's for everyone (30 a minute for the whole site)."""
+        deadline = time.monotonic() + patience
+        while True:
+            answer = self.post("/accounts/login/", {"login": self.username, "password": password})
+            if answer.status != 429 or time.monotonic() > deadline:
+                break
+            time.sleep(min(10.0, float(answer.headers.get("retry-after") or 5)))
         assert answer.status == 302, f"sign-in of {self.username}: {answer.status} {answer.error}"
         return answer
+
+    def ensure_signed_in(self) -> None:
+        if not self.get("/notifications/").signed_in:
+            self.http.cookies.clear()
+            self.sign_in()
 
     def comment(self, summary_id: int, text: str, style: str = "form") -> Answer:
         """Post a comment as a form post, an htmx request or a fetch that wants JSON."""
@@ -110,9 +122,15 @@ class Person:
         return self.post(f"/summaries/{summary_id}/vote/", {"value": value})
 
 
+_signed_in: dict[tuple[str, str], Person] = {}
+
+
 def signed_in_people(base_url: str, names: Iterable[str]) -> list[Person]:
-    people = [Person(base_url, name) for name in names]
-    in_parallel(lambda p: p.sign_in(), people)
+    """People signed in through `base_url`, each session kept for the next scenario (sign-ins
+    are rate-limited site-wide, see Person.sign_in); one that lost its session signs in again."""
+    people = [_signed_in.get((base_url, name)) or Person(base_url, name) for name in names]
+    in_parallel(Person.ensure_signed_in, people)
+    _signed_in.update({(base_url, p.username): p for p in people})
     return people
 
 
@@ -125,7 +143,7 @@ def in_parallel(work: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
     def one(i: int) -> None:
         try:
             results[i] = work(items[i])
-        except BaseException as exc:  # noqa: BLE001 -- handed to the caller below
+        except BaseException as exc:  # handed to the caller below
             errors.append(exc)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(items))]

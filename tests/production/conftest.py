@@ -19,7 +19,7 @@ FIGURES: dict[str, Any] = {}
 SUMMARY_LINES = [
     ("requests through nginx", "nginx_requests"),
     ("writes attempted / acknowledged / found afterwards", "writes"),
-    ("PostgreSQL restart recovery seconds (fast, immediate)", "pg_recovery"),
+    ("PostgreSQL restart recovery seconds", "pg_recovery"),
     ("signed-in sessions kept through a Redis outage", "sessions_kept"),
     ("longest page time while Redis hangs (s)", "longest_hung_page"),
     ("mails sent per notification after a worker kill", "mails_per_notification"),

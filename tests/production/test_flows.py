@@ -79,8 +79,13 @@ def test_several_people_publish_vote_and_comment_at_once(
     score = topology.postgres.query(
         "SELECT count(*) FROM shortscience_vote WHERE summary_id = ANY(%s)", written
     )[0][0]
+    # Each author hears of the comment by mail: the app queued it in Redis, the worker sent it.
+    deadline = time.monotonic() + 30
+    while not all(topology.sink.to(f"{p.username}@example.org") for p in people):
+        assert time.monotonic() < deadline, "notification mail did not arrive"
+        time.sleep(0.5)
     report("publish-vote-comment", people=len(people), summaries=len(written), votes=score,
-           comments=len(comments))  # fmt: skip
+           comments=len(comments), notification_mails=len(people))  # fmt: skip
     assert score == len(people)
 
 
@@ -97,9 +102,9 @@ def test_a_summary_written_through_one_process_is_seen_through_the_other(
     assert "Written through process one." in second.get(f"/summaries/{summary}/").text
     assert "Written through process one." in anonymous.get(f"/papers/{paper}/").text
     assert second.publish(paper, "Edited through process two.").status == 302
-    assert "Edited through process two." in Person(topology.app_url(0)).get(
-        f"/papers/{paper}/"
-    ).text
+    assert (
+        "Edited through process two." in Person(topology.app_url(0)).get(f"/papers/{paper}/").text
+    )
     assert "Edited through process two." in first.get(f"/summaries/{summary}/").text
 
 
