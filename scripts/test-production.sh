@@ -42,7 +42,11 @@ cleanup() {
     pg_dropcluster --stop "$version" "$PRODUCTION_PG_CLUSTER" 2>/dev/null || true
   fi
   if mountpoint -q "$SCRATCH/media" 2>/dev/null; then umount -l "$SCRATCH/media" || true; fi
-  rm -rf "$SCRATCH"
+  if [ "${PRODUCTION_KEEP_SCRATCH:-0}" = 1 ]; then
+    echo "Logs kept in $SCRATCH"
+  else
+    rm -rf "$SCRATCH"
+  fi
 }
 trap cleanup EXIT INT TERM
 

@@ -32,6 +32,7 @@ class Answer:
     headers: httpx.Headers
     text: str
     error: str = ""
+    path: str = ""
 
     @property
     def signed_in(self) -> bool:
@@ -71,9 +72,9 @@ class Person:
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            return Answer(0, time.monotonic() - started, httpx.Headers(), "", repr(exc))
-        return Answer(response.status_code, time.monotonic() - started, response.headers,
-                      response.text)  # fmt: skip
+            return Answer(0, time.monotonic() - started, httpx.Headers(), "", repr(exc), path)
+        seconds = time.monotonic() - started
+        return Answer(response.status_code, seconds, response.headers, response.text, "", path)
 
     def get(self, path: str, **kwargs: Any) -> Answer:
         return self.request("GET", path, **kwargs)

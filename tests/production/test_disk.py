@@ -32,9 +32,18 @@ def _upload(person: Person) -> Answer:
     )  # fmt: skip
 
 
-def _stored(topology: Topology) -> tuple[int, set[Path]]:
+MINE = {"filler", "filler-tail", "probe"}  # the test's own files, not the site's
+
+
+def _stored(topology: Topology) -> tuple[int, set[str]]:
+    """Image rows, and every upload file with its size."""
     rows = topology.postgres.query("SELECT count(*) FROM shortscience_summaryimage")[0][0]
-    files = {p for p in topology.media_root.rglob("*") if p.is_file() and p.name != "filler"}
+    media = topology.media_root
+    files = {
+        f"{p.relative_to(media)} ({p.stat().st_size} B)"
+        for p in media.rglob("*")
+        if p.is_file() and p.name not in MINE
+    }
     return int(rows), files  # type: ignore[call-overload]
 
 
@@ -47,9 +56,8 @@ def _fill(folder: Path) -> None:
                 out.flush()
 
 
-def _difference(before: tuple[int, set[Path]], after: tuple[int, set[Path]]) -> str:
-    files = sorted(f"{p.name} ({p.stat().st_size} B)" for p in after[1] - before[1])
-    return f"{after[0] - before[0]} rows, files {files}"
+def _difference(before: tuple[int, set[str]], after: tuple[int, set[str]]) -> str:
+    return f"{after[0] - before[0]} rows, files {sorted(after[1] - before[1])}"
 
 
 def _refused_properly(answer: Answer) -> bool:
@@ -76,7 +84,7 @@ def test_uploads_on_a_full_or_read_only_disk_are_refused_clearly_and_leave_nothi
         on_full = _upload(person)
         after_full = _stored(topology)
     finally:
-        for name in ("filler", "filler-tail", "probe"):
+        for name in MINE:
             (media / name).unlink(missing_ok=True)
     subprocess.run(["mount", "-o", "remount,ro", str(media)], check=True)  # noqa: S603, S607
     try:
