@@ -7,11 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := shortscience.settings
 
-<<<<<<< HEAD
-.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench lock audit test-image
-=======
-.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench test-production
->>>>>>> topology
+.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench lock audit test-image test-production
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +51,6 @@ test: lint typecheck pytest
 bench: install-dev
 	$(BIN)/python bench/bench_pages.py $(ARGS)
 
-<<<<<<< HEAD
 # Re-resolves the lock files from pyproject.toml and requirements/bootstrap.in on PyPI (uv's default
 # index; pip's local extra indexes are not read). Existing pins are kept unless asked:
 # `make lock LOCK_ARGS=--upgrade` or `LOCK_ARGS="--upgrade-package django"`.
@@ -72,12 +67,11 @@ audit: install-dev
 # Builds deploy/Containerfile with buildah on a debootstrapped Debian base and serves pages from it.
 test-image:
 	bash scripts/test-image.sh
-=======
+
 # The production topology started and broken on purpose (docs/deploy.md); never part of `make test`.
 # Needs root or postgresql/redis-server/nginx installed; ARGS go to pytest.
 test-production: install-dev
 	bash scripts/test-production.sh $(BIN) $(ARGS)
->>>>>>> topology
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache
