@@ -145,11 +145,14 @@ def run_writes(
 
 
 def refusal_problems(result: LoadResult) -> list[str]:
-    """Every refused write must say 503 + Retry-After, in JSON for htmx and JSON callers."""
+    """Every refused write must say 503 + Retry-After: JSON for JSON callers, an HTML line for
+    htmx callers (swapped into the page's error area), the HTML page otherwise."""
     problems = []
     for w in result.refused:
         if w.status != 503 or not w.retry_after:
             problems.append(f"{w.marker} ({w.style}): {w.status}, Retry-After {w.retry_after}")
-        elif w.style in ("htmx", "json") and "application/json" not in w.content_type:
+        elif w.style == "json" and "application/json" not in w.content_type:
+            problems.append(f"{w.marker} ({w.style}): 503 as {w.content_type}")
+        elif w.style == "htmx" and "text/html" not in w.content_type:
             problems.append(f"{w.marker} ({w.style}): 503 as {w.content_type}")
     return problems

@@ -380,6 +380,7 @@ def app_environment(scratch: Path, sink_port: int, nginx_port: int, app_ports: l
         # No TLS here: nginx listens on plain HTTP, so HTTPS redirects and Secure cookies go.
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
+        "METRICS_TOKEN": secrets.token_urlsafe(32),
     }
     unknown = sorted(set(documented) - set(overrides) - KEPT_AS_DOCUMENTED)
     assert not unknown, f"docs/deploy.md sets {unknown}: decide here whether they need a value"
@@ -412,6 +413,7 @@ KEPT_AS_DOCUMENTED = {
     "BEHIND_PROXY",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
+    "LOG_FORMAT",
 }
 
 
