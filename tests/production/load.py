@@ -144,6 +144,9 @@ def run_writes(
     return result
 
 
+EXPECTED_TYPE = {"json": "application/json", "htmx": "text/html"}
+
+
 def refusal_problems(result: LoadResult) -> list[str]:
     """Every refused write must say 503 + Retry-After: JSON for JSON callers, an HTML line for
     htmx callers (swapped into the page's error area), the HTML page otherwise."""
@@ -151,8 +154,6 @@ def refusal_problems(result: LoadResult) -> list[str]:
     for w in result.refused:
         if w.status != 503 or not w.retry_after:
             problems.append(f"{w.marker} ({w.style}): {w.status}, Retry-After {w.retry_after}")
-        elif w.style == "json" and "application/json" not in w.content_type:
-            problems.append(f"{w.marker} ({w.style}): 503 as {w.content_type}")
-        elif w.style == "htmx" and "text/html" not in w.content_type:
+        elif w.style in EXPECTED_TYPE and EXPECTED_TYPE[w.style] not in w.content_type:
             problems.append(f"{w.marker} ({w.style}): 503 as {w.content_type}")
     return problems
