@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := shortscience.settings
 
-.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench lock audit test-image
+.PHONY: run test install install-dev assets lint typecheck pytest pytest-sqlite pytest-postgres clean bench lock audit test-image test-production
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ audit: install-dev
 # Builds deploy/Containerfile with buildah on a debootstrapped Debian base and serves pages from it.
 test-image:
 	bash scripts/test-image.sh
+
+# The production topology started and broken on purpose (docs/deploy.md); never part of `make test`.
+# Needs root or postgresql/redis-server/nginx installed; ARGS go to pytest.
+test-production: install-dev
+	bash scripts/test-production.sh $(BIN) $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+import redis
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -131,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A server that does not answer at all (a dead host, a dropped route) costs this, not TCP's
+    # minutes: requests and /readyz fail fast with the 503 of views/errors.py.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # Keep each worker thread's connection between requests (a new PostgreSQL connection costs
 # 4-6 ms and server CPU); a health check before reuse replaces one the server closed.
@@ -197,7 +204,16 @@ HUEY: dict[str, Any] = {
 # The worker writes a heartbeat every minute; /readyz calls the queue stale past this age.
 TASKS_HEARTBEAT_STALE_SECONDS: int = env.int("TASKS_HEARTBEAT_STALE_SECONDS", default=180)
 if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": TASKS_URL})
+    # Timeouts on every Redis client: a hung Redis must not hang a request that queues a task.
+    # The worker's blocking pop waits 1 s (huey's read_timeout), so reads may take a little more.
+    HUEY.update(
+        {
+            "huey_class": "huey.RedisHuey",
+            "connection_pool": redis.ConnectionPool.from_url(
+                TASKS_URL, socket_connect_timeout=0.5, socket_timeout=2.0
+            ),
+        }
+    )
 else:
     _tasks_file = Path(TASKS_URL.removeprefix("sqlite:///") or DATA_DIR / "tasks.sqlite3")
     # huey opens its file when Django starts, before any command could make the folder.
@@ -384,9 +400,11 @@ SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD: bool = env.bool("SECURE_HSTS_PRELOAD", default=False)
 CSRF_COOKIE_HTTPONLY = True
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
-)
+BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# allauth's sign-in and sign-up limits count per client address: behind our one proxy that is
+# the last X-Forwarded-For hop, as views/pages/common.client_ip reads it, not the proxy's own.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,17 +127,22 @@ def start(topology: str, shape: str, args: argparse.Namespace, scratch: Path) ->
     return servers.start_deploy(scratch, "sqlite", databases.sqlite(shape, seed, any_key=any_key))
 
 
-def measure(
-    server: servers.Server, args: argparse.Namespace, pages: dict[str, bytes]
-) -> list[dict[str, Any]]:
-    cookie = load.sign_in(server.url, READER_NAME, READER_PASSWORD)
-    wanted = {page: PAGES[page] for page in args.pages}
-    counts = json.loads(
+def _in_process(server: servers.Server, wanted: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Query counts and whole-render times (bench/pages/queries.py), with the server's settings."""
+    found: dict[str, dict[str, float]] = json.loads(
         subprocess.run(  # noqa: S603 -- our own script
             [sys.executable, "-m", "bench.pages.queries", json.dumps(wanted)],
             cwd=servers.ROOT, env=server.env, capture_output=True, text=True, check=True,
         ).stdout
     )  # fmt: skip
+    return found
+
+
+def measure(
+    server: servers.Server, args: argparse.Namespace, pages: dict[str, bytes]
+) -> list[dict[str, Any]]:
+    cookie = load.sign_in(server.url, READER_NAME, READER_PASSWORD)
+    counts = _in_process(server, {page: PAGES[page] for page in args.pages})
     rows = []
     behind_nginx = server.name.startswith("deploy")
     for page in args.pages:
@@ -228,8 +234,8 @@ def main(argv: list[str] | None = None) -> None:
     if results:
         print(report.page_table(results, figures.get("static", {})))
     if figures.get("growth"):
-        print("\nLatency growth, one connection, anonymous p50 (small: 20k papers / 10k summaries; "
-              "large: 200k / 100k):\n")  # fmt: skip
+        print("\nLatency growth, p50 ms (small: 20k papers / 10k summaries; large: 200k / 100k):"
+              "\n")  # fmt: skip
         print(report.growth_table(figures["growth"]))
     path = report.save(databases.CACHE, figures)
     print(f"\nraw figures: {path.relative_to(servers.ROOT)} ({figures['seconds']} s)")
@@ -271,25 +277,38 @@ def _static(
 def _growth(
     topologies: list[str], args: argparse.Namespace, work: Path, results: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """One-connection p50 per page on the large shape, beside the small shape's."""
-    small = {(r["topology"], r["page"]): r["serial"]["p50_ms"] for r in results}
+    """Per page on the large shape beside the small shape's: one-connection p50 anonymous (the
+    cached copy) and signed in (the shared signed-in copy), and a whole render with no cache (in
+    process, the signed-in reader): the last is where a cost that grows with the data would
+    show."""
+    small = {(r["topology"], r["page"]): r for r in results}
     rows: list[dict[str, Any]] = []
     for topology in [t for t in topologies if t != "deploy-sqlite"]:
 
         def probe(server: servers.Server, topology: str = topology) -> list[dict[str, Any]]:
+            cookie = load.sign_in(server.url, READER_NAME, READER_PASSWORD)
+            renders = _in_process(server, {page: PAGES[page] for page in args.pages})
             found = []
             for page in args.pages:
                 url = server.url + PAGES[page]
                 load.fetch(url)  # first request: caches, workers' imports
-                large = load.serial(url, requests=args.serial, max_seconds=args.duration).p50_ms
+                load.fetch(url, cookie)
+                serial = partial(load.serial, url, requests=args.serial, max_seconds=args.duration)
                 before = small.get((server.name, page))
-                if before is None:  # --size large alone: no small figures to compare with
-                    before = 0.0
-                found.append(
-                    {"topology": server.name, "page": page, "small_ms": before, "large_ms": large}
-                )
+                row = {
+                    "topology": server.name,
+                    "page": page,
+                    "anonymous": (before["serial"]["p50_ms"] if before else 0.0,
+                                  serial().p50_ms),
+                    "signed_in": (before["serial_signed_in"]["p50_ms"] if before else 0.0,
+                                  serial(cookie=cookie).p50_ms),
+                    "render": (before["queries"]["render_ms"] if before else 0.0,
+                               renders[page]["render_ms"]),
+                }  # fmt: skip
+                found.append(row)
                 print(
-                    f"  {server.name:13} {page:12} large p50 {large:7.1f} ms (small {before:.1f})",
+                    f"  {server.name:13} {page:12} large p50 anon {row['anonymous'][1]:6.1f} ms "
+                    f"signed {row['signed_in'][1]:6.1f} ms render {row['render'][1]:6.1f} ms",
                     flush=True,
                 )
             return found

@@ -6,14 +6,42 @@ the renderer version that produced it; `manage.py rerender` refreshes stale HTML
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from shortscience.models.papers import Paper
 
-# The public rule (services/summaries.public_q) as the condition of the partial indexes below.
-# A query uses them only when its WHERE clause contains these same three terms.
-PUBLIC = models.Q(status="published", visibility="public", is_hidden=False)
+
+def public_q(prefix: str = "") -> models.Q:
+    """The public rule: published, public and not hidden by a moderator. What any page, feed,
+    count, search, API answer, sitemap or dump may show; `prefix` applies it through a relation
+    (`"summaries__"`). Every query states it through this function or `Summary.objects.public()`
+    (tests/models/test_public_rule.py finds copies)."""
+    return models.Q(
+        **{
+            f"{prefix}status": "published",
+            f"{prefix}visibility": "public",
+            f"{prefix}is_hidden": False,
+        }
+    )
+
+
+# The condition of the partial indexes below: a query uses them only when its WHERE clause
+# contains these same three terms, which public_q() gives.
+PUBLIC = public_q()
+
+
+class SummaryQuerySet(models.QuerySet["Summary"]):
+    def public(self) -> SummaryQuerySet:
+        return self.filter(public_q())
+
+    def visible_to(self, viewer: Any) -> SummaryQuerySet:
+        """Public summaries, plus the viewer's own of any kind (drafts, private, hidden)."""
+        if viewer is not None and viewer.is_authenticated:
+            return self.filter(public_q() | models.Q(author=viewer))
+        return self.public()
 
 
 class Summary(models.Model):
@@ -53,6 +81,8 @@ class Summary(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         constraints = [

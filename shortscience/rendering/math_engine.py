@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from py_mini_racer import MiniRacer
 
@@ -103,9 +103,12 @@ var __NAME__ = function (items) {
 )
 
 
-@dataclass(frozen=True)
-class MathRequest:
-    """One formula to typeset: TeX source without delimiters, and display or inline."""
+class MathRequest(NamedTuple):
+    """One formula to typeset: TeX source without delimiters, and display or inline.
+
+    A named tuple rather than a frozen dataclass: it is hashed and compared several times
+    per formula (deduplication, the cache), and a tuple does both in C.
+    """
 
     tex: str
     display: bool

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shortscience.metadata import identifiers
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
+from shortscience.models.summaries import public_q
 from shortscience.search import dialects, snippets
 from shortscience.search.query import ParsedQuery, parse
 
@@ -152,11 +153,7 @@ def _hits(ids: list[int], parsed: ParsedQuery, viewer: User | None) -> list[Hit]
     docs = SearchDocument.objects.in_bulk(ids)
     rows = [docs[i] for i in ids if i in docs]
     # Each paper carries its number of public summaries, as lists of papers elsewhere do.
-    public = Q(
-        summaries__status=Summary.Status.PUBLISHED,
-        summaries__visibility=Summary.Visibility.PUBLIC,
-        summaries__is_hidden=False,
-    )
+    public = public_q("summaries__")
     papers = (
         Paper.objects.select_related("venue")
         .annotate(summary_count=Count("summaries", filter=public))

@@ -29,6 +29,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
+from shortscience.models.summaries import public_q
 
 # Markdown's emphasis, heading, quote and code marks and link targets are not words; left in,
 # they show up in snippets ("**attention**"). Math and \cite keys stay: people search for them.
@@ -54,9 +55,7 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def _public_summary() -> Q:
-    # The site's public rule (services.summaries.public_q), restated because search sits below
-    # services; tests/search/test_privacy.py holds the two together.
-    return Q(status=Summary.Status.PUBLISHED, visibility=Summary.Visibility.PUBLIC, is_hidden=False)
+    return public_q()
 
 
 def _person(user: User) -> str:

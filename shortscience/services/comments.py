@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from shortscience.models import Comment, Summary, User
+from shortscience.models.summaries import public_q
 from shortscience.rendering import RENDERER_VERSION
 from shortscience.services import events, markup, standing
 from shortscience.services.errors import NotFound, PermissionDenied
-from shortscience.services.summaries import public_q, validate_markdown
+from shortscience.services.summaries import validate_markdown
 
 
 def add(author: User, summary_id: int, markdown: str, parent_id: int | None = None) -> Comment:

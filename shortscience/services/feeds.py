@@ -25,7 +25,6 @@ from shortscience.metadata.identifiers import legacy_key_for
 from shortscience.metadata.types import Identifier, Scheme
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services.errors import NotFound
-from shortscience.services.summaries import public_q
 
 # Items per ordinary feed: readers poll often, so a feed only needs the newest few.
 FEED_SIZE = 50
@@ -58,7 +57,7 @@ class FeedItem:
 
 def _public(*, full: bool = False) -> QuerySet[Summary]:
     rows = (
-        Summary.objects.filter(public_q())
+        Summary.objects.public()
         .select_related("paper", "paper__venue", "author")
         .order_by("-published_at", "-pk")
     )

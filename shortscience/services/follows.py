@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from shortscience.models import Follow, Paper, Summary, User
+from shortscience.models.summaries import public_q
 from shortscience.services import standing
 from shortscience.services.errors import Conflict, InvalidInput, NotFound
-from shortscience.services.summaries import public_q
 
 Kind = Literal["paper", "user", "summary"]
 KINDS: tuple[Kind, ...] = ("paper", "user", "summary")

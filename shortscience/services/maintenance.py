@@ -31,8 +31,11 @@ def statements(connection: BaseDatabaseWrapper) -> list[str]:
     if connection.vendor == "sqlite":
         # A full ANALYZE, not `PRAGMA optimize`: optimize only analyses tables whose queries
         # since the connection opened would have benefited, and a fresh connection has run none.
-        # analysis_limit bounds the work per index (rows sampled), so it stays fast at any size.
-        return ["PRAGMA analysis_limit=1000", "ANALYZE"]
+        # Unsampled (analysis_limit=0): sampled 1,000 rows an index, the statistics of the 200k
+        # paper shape counted 138k rows in a 100k-row partial index and 56k in the whole table,
+        # and the home page sorted every summary (0.8 s) instead of reading its index. A full
+        # pass over that 3.4 GB database took 0.7 s.
+        return ["PRAGMA analysis_limit=0", "ANALYZE"]
     if connection.vendor == "postgresql":
         models = (Comment, Paper, Summary, User, Venue, Vote)
         tables = [model._meta.db_table for model in models]

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shortscience.models import Comment, Follow, Notification, Summary, User
-from shortscience.services import summaries
+from shortscience.models.summaries import public_q
 from shortscience.services.errors import NotFound
 
 Kind = Notification.Kind
@@ -68,7 +68,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
 def summary_moderated(summary_id: int) -> None:
     """A summary held for review and then restored becomes public only now. One announced
     before (hidden and restored, or its comments locked) is not announced again."""
-    summary = Summary.objects.filter(summaries.public_q(), pk=summary_id).first()
+    summary = Summary.objects.public().filter(pk=summary_id).first()
     announced = Notification.objects.filter(summary_id=summary_id, kind__in=SUMMARY_KINDS)
     if summary is not None and not announced.exists():
         summary_saved(summary, was_public=False)
@@ -143,7 +143,7 @@ def _notify(
 
 def visible_q() -> Q:
     """Notifications whose summary is still public and whose comment still shows."""
-    return summaries.public_q("summary__") & (
+    return public_q("summary__") & (
         Q(comment__isnull=True) | Q(comment__deleted_at__isnull=True, comment__is_hidden=False)
     )
 

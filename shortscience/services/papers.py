@@ -8,9 +8,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.models.summaries import public_q
 from shortscience.services import cards, identifiers, keyset, markup, neutralpages, similar
 from shortscience.services.errors import NotFound
-from shortscience.services.summaries import public_q, visible_filter
 
 
 def get(paper_id: int) -> Paper:
@@ -34,7 +34,7 @@ def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperP
     """The paper with its visible summaries by score; `only_author` keeps one person's named
     summary (the old site's `&a=<username>`), never an anonymous one."""
     paper = get(paper_id)
-    rows = Summary.objects.filter(visible_filter(viewer), paper=paper)
+    rows = Summary.objects.visible_to(viewer).filter(paper=paper)
     if only_author:
         rows = rows.filter(author__username=only_author, is_anonymous=False)
     summaries = list(rows.select_related("author").order_by("-score", "published_at", "pk"))

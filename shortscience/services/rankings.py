@@ -21,10 +21,10 @@ from huey.contrib.djhuey import db_periodic_task
 
 from shortscience.metadata.fields import FIELDS
 from shortscience.models import Summary, User
+from shortscience.models.summaries import public_q
 from shortscience.services import (
     keyset,
-    pagecache,
-    summaries,  # the module: see the note below
+    pagecache,  # the module: see the note below
 )
 
 # `summaries` is used through the module, not imported names: services/events.py imports this
@@ -93,7 +93,7 @@ def parse_tab(tab: str | None, period: str | None, field: str | None) -> Ranking
 
 
 def ranked(ranking: Ranking) -> QuerySet[Summary]:
-    rows = summaries.public_summaries().select_related("paper", "paper__venue", "author")
+    rows = Summary.objects.public().select_related("paper", "paper__venue", "author")
     span = PERIODS.get(ranking.period)
     if span is not None:
         rows = rows.filter(published_at__gte=timezone.now() - span)
@@ -123,7 +123,7 @@ def page(
 
 
 def random_public_id() -> int | None:
-    return summaries.public_summaries().order_by("?").values_list("pk", flat=True).first()
+    return Summary.objects.public().order_by("?").values_list("pk", flat=True).first()
 
 
 # --- Hotness -------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def _save(rows: list[Summary], field: str) -> int:
 def _counted(prefix: str) -> Q:
     """Summaries that earn reputation: public (published, not private, not hidden) and named,
     so reputation never reveals who wrote an anonymous or private summary."""
-    return summaries.public_q(prefix) & Q(**{f"{prefix}is_anonymous": False})
+    return public_q(prefix) & Q(**{f"{prefix}is_anonymous": False})
 
 
 def reputation_of(user_id: int, now: datetime | None = None) -> float:

@@ -13,28 +13,27 @@ from django.db.models import Max, QuerySet
 from django.db.models.functions import Coalesce
 
 from shortscience.models import Paper, Summary, User
-from shortscience.services.summaries import public_summaries as _public
 
 
 def public_summaries() -> QuerySet[Summary]:
-    return _public().only("pk", "published_at", "edited_at").order_by("pk")
+    return Summary.objects.public().only("pk", "published_at", "edited_at").order_by("pk")
 
 
 def papers_with_public_summaries() -> QuerySet[Paper]:
     return (
-        Paper.objects.filter(pk__in=_public().values("paper_id"))
+        Paper.objects.filter(pk__in=Summary.objects.public().values("paper_id"))
         .only("pk", "updated_at")
         .order_by("pk")
     )
 
 
 def people_with_public_summaries() -> QuerySet[User]:
-    named = _public().filter(is_anonymous=False).values("author_id")
+    named = Summary.objects.public().filter(is_anonymous=False).values("author_id")
     return User.objects.filter(pk__in=named, is_active=True).only("username").order_by("pk")
 
 
 def summaries_last_changed() -> datetime | None:
-    latest: datetime | None = _public().aggregate(
+    latest: datetime | None = Summary.objects.public().aggregate(
         latest=Max(Coalesce("edited_at", "published_at"))
     )["latest"]
     return latest

@@ -32,12 +32,7 @@ def must_hold(author: User) -> bool:
     limit = settings.HOLD_FIRST_POSTS
     if limit <= 0 or is_moderator(author):
         return False
-    cleared = Summary.objects.filter(
-        author=author,
-        status=Summary.Status.PUBLISHED,
-        visibility=Summary.Visibility.PUBLIC,
-        is_hidden=False,
-    ).count()
+    cleared = Summary.objects.public().filter(author=author).count()
     return cleared < limit
 
 

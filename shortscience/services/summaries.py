@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
 from shortscience.models import Paper, Revision, Summary, User
@@ -21,30 +21,6 @@ from shortscience.rendering import RENDERER_VERSION, Rendered
 from shortscience.services import events, markup, standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
 from shortscience.services.text import clean_text
-
-
-def public_q(prefix: str = "") -> Q:
-    """The public rule as a filter, optionally through a relation (`"summaries__"`)."""
-    return Q(
-        **{
-            f"{prefix}status": Summary.Status.PUBLISHED,
-            f"{prefix}visibility": Summary.Visibility.PUBLIC,
-            f"{prefix}is_hidden": False,
-        }
-    )
-
-
-def public_summaries() -> QuerySet[Summary]:
-    """Published, public and not hidden by a moderator: what any page, feed, API or dump shows."""
-    return Summary.objects.filter(public_q())
-
-
-def visible_filter(viewer: User | None) -> Q:
-    """Summaries a viewer may see in lists: public ones, plus their own of any kind."""
-    public = public_q()
-    if viewer is not None and viewer.is_authenticated:
-        return public | Q(author=viewer)
-    return public
 
 
 def can_view(summary: Summary, viewer: User | None) -> bool:

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from shortscience.models import Summary, User
+from shortscience.models.summaries import public_q
 from shortscience.services import cards, events, keyset, markup, neutralpages, rankings
 from shortscience.services.errors import InvalidInput, NotFound
-from shortscience.services.summaries import public_q
 from shortscience.services.text import clean_text
 
 ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")

@@ -15,9 +15,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shortscience.models import Summary, User, Vote
+from shortscience.models.summaries import public_q
 from shortscience.services import events, standing
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
-from shortscience.services.summaries import public_q
 
 VALUES = {"up": 1, "down": -1, "retract": 0}
 

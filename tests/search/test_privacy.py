@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 
 from shortscience import search
 from shortscience.models import SearchDocument, Summary
+from shortscience.models.summaries import public_q
 from shortscience.services import comments, moderation
-from shortscience.services.summaries import public_q
 from tests.conftest import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db

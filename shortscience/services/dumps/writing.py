@@ -22,6 +22,7 @@ from shortscience.models import (
     User,
     Venue,
 )
+from shortscience.models.summaries import public_q
 from shortscience.rendering import RENDERER_VERSION
 from shortscience.services import accounts
 from shortscience.services.dumps.format import (
@@ -32,7 +33,6 @@ from shortscience.services.dumps.format import (
     PLAIN,
     iso,
 )
-from shortscience.services.summaries import public_q, public_summaries
 
 
 def write(directory: Path, *, now: datetime | None = None) -> dict[str, int]:
@@ -111,7 +111,7 @@ def _papers() -> Iterator[dict[str, Any]]:
 
 
 def _summaries() -> Iterator[dict[str, Any]]:
-    rows = public_summaries().select_related("author").order_by("pk")
+    rows = Summary.objects.public().select_related("author").order_by("pk")
     for summary in rows.iterator(chunk_size=CHUNK):
         author = None if summary.is_anonymous else _author(summary.author)
         yield {**_plain("summaries.jsonl", summary), "author": author}
@@ -138,7 +138,7 @@ def _comments() -> Iterator[dict[str, Any]]:
 
 def _votes() -> Iterator[dict[str, Any]]:
     rows = (
-        public_summaries()
+        Summary.objects.public()
         .annotate(
             up=Count("votes", filter=Q(votes__value=1)),
             down=Count("votes", filter=Q(votes__value=-1)),

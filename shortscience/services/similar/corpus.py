@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from shortscience.services import summaries  # the module: see the note below
+from shortscience.models import Summary
 
 # `summaries` is used through the module, not imported names: services/events.py imports this
 # package and summaries imports events, so names bound at import time may not exist yet.
@@ -27,7 +27,7 @@ class Documents:
 
 
 def _public(paper_ids: Collection[int] | None):  # type: ignore[no-untyped-def]
-    rows = summaries.public_summaries()
+    rows = Summary.objects.public()
     if paper_ids is not None:
         rows = rows.filter(paper_id__in=list(paper_ids))
     return rows

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from shortscience.models import Paper, SimilarPaper, SimilarSummary, Summary
-from shortscience.services import summaries  # the module: see corpus.py
+from shortscience.models.summaries import public_q
 from shortscience.services.similar.vectors import NEIGHBOURS
 
 
@@ -22,7 +22,7 @@ def for_paper(paper_id: int, summary_ids: Sequence[int]) -> Similar:
     """The stored neighbours of a paper and of its public summaries (`summary_ids`, which the
     paper page already holds), in two queries; anything no longer public (hidden, made
     private, unpublished) is left out at read time."""
-    has_public = Exists(summaries.public_summaries().filter(paper=OuterRef("similar_id")))
+    has_public = Exists(Summary.objects.public().filter(paper=OuterRef("similar_id")))
     papers = [
         link.similar
         for link in SimilarPaper.objects.filter(has_public, paper_id=paper_id)
@@ -33,7 +33,7 @@ def for_paper(paper_id: int, summary_ids: Sequence[int]) -> Similar:
     # Filtering by the summaries' ids (not by their paper through a join) lets the database
     # walk the summary_id index; the join made SQLite scan every summary.
     links = (
-        SimilarSummary.objects.filter(summaries.public_q("similar__"), summary_id__in=summary_ids)
+        SimilarSummary.objects.filter(public_q("similar__"), summary_id__in=summary_ids)
         .exclude(similar__paper_id=paper_id)
         .select_related("similar__paper")
         # Only what the section shows: the summaries' HTML and Markdown are large.

@@ -27,10 +27,9 @@ from shortscience.models.similar import (
     SimilarSummary,
     SimilarSummaryVector,
 )
-from shortscience.models.summaries import Summary
+from shortscience.models.summaries import Summary, public_q
 from shortscience.services import (
-    pagecache,
-    summaries,  # the module: see corpus.py
+    pagecache,  # the module: see corpus.py
 )
 from shortscience.services.similar import corpus
 from shortscience.services.similar.vectors import (
@@ -138,12 +137,10 @@ def vectors(kind: Kind, keys: Iterable[int]) -> dict[int, tuple[int, Row]]:
     """key -> (paper, vector) of those documents that are still public."""
     rows = kind.vector_model.objects.filter(pk__in=list(keys))
     if kind is PAPERS:
-        public = summaries.public_summaries().filter(paper=OuterRef("pk"))
+        public = Summary.objects.public().filter(paper=OuterRef("pk"))
         found = rows.filter(Exists(public)).values_list("pk", "pk", "vector")
     else:
-        found = rows.filter(summaries.public_q("summary__")).values_list(
-            "pk", "summary__paper_id", "vector"
-        )
+        found = rows.filter(public_q("summary__")).values_list("pk", "summary__paper_id", "vector")
     return {key: (group, unpack(blob)) for key, group, blob in found}
 
 
