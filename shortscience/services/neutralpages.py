@@ -171,7 +171,7 @@ def reader_facts(witness: Witness, reader_id: int) -> ReaderFacts:
         discussions=sorted(witness.followed["summary"]),
     )
     sql, params = _prepared(connection.vendor, ids.shape()).bind(reader_id, ids)
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         found = cursor.fetchone()
@@ -187,6 +187,22 @@ def reader_facts(witness: Witness, reader_id: int) -> ReaderFacts:
         any(row.values()) or reader_id in witness.author_ids or reader_id in witness.person_ids
     )
     return ReaderFacts(reader=reader, fits=not related, unread_notifications=unread_count)
+
+
+def _statement_cursor() -> Any:
+    """A cursor through Django's wrapper (query logging, execute wrappers, error mapping). On
+    PostgreSQL it binds parameters on the server, so psycopg prepares the statement after a few
+    runs on a connection: planning this query cost the server 0.45 ms a request, running it
+    0.09 ms. (Django's own cursors bind on the client, whose statements cannot be prepared.)"""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg  # only on PostgreSQL
+
+    connection.ensure_connection()
+    raw: Any = psycopg.Cursor(connection.connection)  # the stubs call it a CursorWrapper
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 @dataclass(frozen=True)
