@@ -9,7 +9,8 @@ the page could have depended on: the summaries whose vote buttons it shows, the 
 it shows, the follow buttons it shows, the person or paper whose reader-specific parts it skips.
 
 A reader gets the neutral copy, with their header and CSRF token put in its two placeholders,
-when they have none of those relations (a handful of indexed lookups on the witness's ids);
+when they have none of those relations (one query with an indexed lookup per kind of id in the
+witness, which also loads the reader's row and unread count: `reader_facts`);
 otherwise the page is rendered for them as before. So the copy is either exactly what the full
 render would give or not used: no per-reader state is ever guessed. The copy is stored under the
 same tags as the anonymous one (`services/pagecache.py`), so every write that changes the page
