@@ -27,7 +27,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import constant_time_compare
 from django.utils.http import http_date, parse_http_date_safe
@@ -42,6 +42,17 @@ _NOT_STORED = {"set-cookie", "vary", "content-length", "content-encoding", "etag
 _GZIP = re.compile(r"\bgzip\b")
 _PUBLIC = "public, max-age=0, must-revalidate"
 _ACCOUNT_NAV = "users/_account_nav.html"
+
+
+def _page_match(request: HttpRequest) -> ResolverMatch | None:
+    """The URL's route, resolved once for both cache middlewares (None: no route)."""
+    if not hasattr(request, "_page_match"):
+        try:
+            request._page_match = resolve(request.path_info)  # type: ignore[attr-defined]  # per-request memo
+        except Resolver404:
+            request._page_match = None  # type: ignore[attr-defined]  # per-request memo
+    found: ResolverMatch | None = request._page_match  # type: ignore[attr-defined]  # set just above
+    return found
 
 
 def _shared_read(request: HttpRequest) -> bool:
@@ -66,9 +77,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not settings.PAGE_CACHE_ENABLED or not _shared_read(request):
             return self._private(self.get_response(request))
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        match = _page_match(request)
+        if match is None:
             return self.get_response(request)
         tags = pagecache.tags_for(match.view_name, match.kwargs)
         everyone = pagecache.shared_with_everyone(match.view_name)
@@ -163,9 +173,8 @@ class SignedInPageCacheMiddleware:
         reader_id = _signed_in_reader_id(request)
         if reader_id is None:
             return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        match = _page_match(request)
+        if match is None:
             return self.get_response(request)
         tags = pagecache.tags_for(match.view_name, match.kwargs)
         if tags is None or match.view_name not in neutralpages.SIGNED_IN_PAGES:
@@ -199,7 +208,7 @@ class SignedInPageCacheMiddleware:
                 response = self.get_response(request)
         finally:
             request.user = reader
-            request.neutral_render = False  # type: ignore[attr-defined]
+            request.neutral_render = False  # type: ignore[attr-defined]  # read by context processors
         if (
             response.status_code != 200
             or not isinstance(response, HttpResponse)
