@@ -19,7 +19,7 @@ from shortscience.models import (
     User,
     Venue,
 )
-from shortscience.services import merging, pagecache, papers
+from shortscience.services import counts, events, merging, pagecache, papers
 
 
 class RefreshesPages:
@@ -60,6 +60,22 @@ class PaperAdmin(RefreshesPages, admin.ModelAdmin):
     search_fields = ("title", "identifiers__value")
     inlines = [IdentifierInline]
     actions = ["merge_selected"]
+
+    # Admin edits go around the services: keep the stored counts of the venues involved.
+    def save_model(self, request: HttpRequest, obj: Paper, form: Any, change: bool) -> None:
+        before = Paper.objects.filter(pk=obj.pk).values_list("venue_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        counts.refresh_papers([obj.pk], extra_venue_ids=[before])
+
+    def delete_model(self, request: HttpRequest, obj: Paper) -> None:
+        venue_id = obj.venue_id
+        super().delete_model(request, obj)
+        counts.refresh_venues([venue_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
+        venue_ids = list(queryset.values_list("venue_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        counts.refresh_venues(venue_ids)
 
     @admin.action(description="Merge the selected papers into the oldest one")
     def merge_selected(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
@@ -108,9 +124,32 @@ class SummaryAdmin(RefreshesPages, admin.ModelAdmin):
     inlines = [RevisionInline]
     actions = ["unpublish"]
 
+    # Admin edits go around the services: tell everything derived from summaries.
+    def save_model(self, request: HttpRequest, obj: Summary, form: Any, change: bool) -> None:
+        before = Summary.objects.filter(pk=obj.pk).values_list("paper_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        papers_of = [obj.paper_id] if before is None else [obj.paper_id, before]
+        events.contributions_changed([obj.pk], [], papers_of)
+
+    def delete_model(self, request: HttpRequest, obj: Summary) -> None:
+        summary_id, paper_id = obj.pk, obj.paper_id
+        super().delete_model(request, obj)
+        events.contributions_changed([summary_id], [], [paper_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
+        self._changed(
+            queryset, lambda: super(SummaryAdmin, self).delete_queryset(request, queryset)
+        )
+
     @admin.action(description="Move to draft (hide from everyone but the author)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
-        queryset.update(status=Summary.Status.DRAFT)
+        self._changed(queryset, lambda: queryset.update(status=Summary.Status.DRAFT))
+
+    @staticmethod
+    def _changed(queryset: QuerySet[Summary], write: Any) -> None:
+        rows = list(queryset.values_list("pk", "paper_id"))
+        write()
+        events.contributions_changed([pk for pk, _ in rows], [], [paper for _, paper in rows])
 
 
 @admin.register(Comment)

@@ -13,6 +13,15 @@ class Venue(models.Model):
     url = models.URLField(blank=True)
     description_markdown = models.TextField(blank=True)
     description_html = models.TextField(blank=True)
+    # Derived, kept by services/counts.py (each write's event, and a nightly recount): the venue
+    # pages show them without counting rows whose number grows with the data.
+    paper_count = models.PositiveIntegerField(default=0, editable=False)
+    summary_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Public summaries of its papers"
+    )
+    years = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Years of its papers, newest first"
+    )
 
     class Meta:
         ordering = ["key"]
@@ -37,12 +46,20 @@ class Paper(models.Model):
     metadata_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Derived, kept by services/counts.py: its public summaries.
+    summary_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         # The venue page reads one venue's papers newest year first, then by title.
         indexes = [
             models.Index(fields=["venue", "-year", "title", "id"], name="paper_venue_year_title"),
             models.Index(fields=["title"]),
+            # A venue's public summaries are summed over its summarised papers only (few of them).
+            models.Index(
+                fields=["venue", "summary_count"],
+                name="paper_venue_summarised",
+                condition=models.Q(summary_count__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:

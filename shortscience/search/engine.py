@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from shortscience.metadata import identifiers
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
-from shortscience.models.summaries import public_q
 from shortscience.search import dialects, snippets
 from shortscience.search.query import ParsedQuery, parse
 
@@ -152,13 +151,8 @@ def _hits(ids: list[int], parsed: ParsedQuery, viewer: User | None) -> list[Hit]
         return []
     docs = SearchDocument.objects.in_bulk(ids)
     rows = [docs[i] for i in ids if i in docs]
-    # Each paper carries its number of public summaries, as lists of papers elsewhere do.
-    public = public_q("summaries__")
-    papers = (
-        Paper.objects.select_related("venue")
-        .annotate(summary_count=Count("summaries", filter=public))
-        .in_bulk({d.paper_id for d in rows})
-    )
+    # Each paper carries its stored number of public summaries (services/counts.py).
+    papers = Paper.objects.select_related("venue").in_bulk({d.paper_id for d in rows})
     summary_ids = {d.summary_id for d in rows if d.summary_id is not None}
     summaries = Summary.objects.select_related("author").in_bulk(summary_ids) if summary_ids else {}
     comment_ids = {d.comment_id for d in rows if d.comment_id is not None}

@@ -120,6 +120,9 @@ def delete_account(user: User, password: str, mode: Mode) -> DeletionReport:
     spare = _LazyPlaceholder()
     with transaction.atomic():
         touched = _touched_summaries(user)
+        papers = list(
+            Summary.objects.filter(author=user).values_list("paper_id", flat=True).distinct()
+        )
         comment_ids = list(Comment.objects.filter(author=user).values_list("pk", flat=True))
         if mode is Mode.DELETE:
             report = _delete_contributions(user, spare)
@@ -127,7 +130,7 @@ def delete_account(user: User, password: str, mode: Mode) -> DeletionReport:
             report = _keep_anonymously(user, spare)
         _forget(user, spare)
         user.delete()
-        events.contributions_changed(touched, comment_ids)
+        events.contributions_changed(touched, comment_ids, papers)
     return report
 
 

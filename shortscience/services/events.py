@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from shortscience import search
 from shortscience.models import Comment, Summary
-from shortscience.services import maintenance, notifications, pagecache, rankings, similar
+from shortscience.services import counts, maintenance, notifications, pagecache, rankings, similar
 
 
 def _summary_pages(summary_ids: Sequence[int]) -> list[str]:
@@ -34,6 +34,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
         pagecache.touch_everything()
     else:
         pagecache.touch(*_summary_pages([summary.pk]))
+    counts.refresh_papers([summary.paper_id])
     search.index_summaries([summary.pk])
     rankings.on_summary_saved(summary)
     similar.on_summary_changed(
@@ -45,6 +46,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
 def summary_deleted(summary_id: int, paper_id: int, author_id: int) -> None:
     """A summary and everything hanging off it is gone (its rows no longer exist)."""
     pagecache.touch_everything()
+    counts.refresh_papers([paper_id])
     search.remove_summary(summary_id)
     rankings.on_author_changed(author_id)
     similar.on_summary_changed(paper_id, public_now=False, was_public=True)
@@ -55,6 +57,7 @@ def summary_moderated(summary_id: int) -> None:
     pagecache.touch_everything()
     moderated = Summary.objects.filter(pk=summary_id).first()
     if moderated is not None:  # hidden or back: it leaves or rejoins the similar lists
+        counts.refresh_papers([moderated.paper_id])
         similar.on_summary_changed(
             moderated.paper_id, public_now=moderated.is_public, was_public=True
         )
@@ -86,12 +89,14 @@ def vote_cast(summary_id: int) -> None:
 def papers_written(paper_ids: Sequence[int]) -> None:
     """Papers were created or their metadata changed (lookup, import, merge, load)."""
     pagecache.touch(pagecache.LISTS, *(pagecache.paper(pk) for pk in paper_ids))
+    counts.refresh_papers(paper_ids)
     search.index_papers(paper_ids)
 
 
-def paper_removed(paper_id: int) -> None:
-    """A paper no longer exists (merged into another)."""
+def paper_removed(paper_id: int, venue_id: int | None) -> None:
+    """A paper no longer exists (merged into another); it was in `venue_id`."""
     pagecache.touch_everything()
+    counts.refresh_venues([venue_id])
     search.remove_paper(paper_id)
 
 
@@ -101,10 +106,13 @@ def users_changed(user_ids: Sequence[int]) -> None:
     search.index_users(user_ids)
 
 
-def contributions_changed(summary_ids: Sequence[int], comment_ids: Sequence[int]) -> None:
+def contributions_changed(
+    summary_ids: Sequence[int], comment_ids: Sequence[int], paper_ids: Sequence[int]
+) -> None:
     """Summaries and comments changed or vanished in bulk (an account deleted or anonymised);
-    some of these rows may no longer exist."""
+    some of these rows may no longer exist. `paper_ids`: the papers they were on."""
     pagecache.touch_everything()
+    counts.refresh_papers(paper_ids)
     search.index_summaries(summary_ids)
     search.index_comments(comment_ids)
     rankings.on_summaries_changed(summary_ids)
@@ -114,6 +122,7 @@ def bulk_loaded() -> None:
     """Many rows were written directly (a dump loaded, demo content made): rebuild everything
     derived from them."""
     pagecache.touch_everything()
+    counts.recount_all()
     maintenance.analyse()  # the planner's statistics still describe the tables before the load
     search.rebuild()
     rankings.recompute_all()

@@ -55,7 +55,7 @@ def merge(source_id: int, target_id: int) -> MergeResult:
                 folded += 1
         _fill_missing_metadata(source, target)
         source.delete()
-        events.paper_removed(source_id)
+        events.paper_removed(source_id, source.venue_id)
         events.papers_written([target_id])
     return MergeResult(kept=target, identifiers=moved_ids, summaries=moved, folded_summaries=folded)
 

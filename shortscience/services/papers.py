@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.models.summaries import public_q
 from shortscience.services import cards, identifiers, keyset, markup, neutralpages, similar
 from shortscience.services.errors import NotFound
 
@@ -57,30 +55,9 @@ def find_by_key(key: str) -> Paper | None:
     return identifiers.find_paper(key)
 
 
-def public_count_filter() -> Q:
-    return public_q("summaries__")
-
-
-def _summary_count() -> Subquery:
-    """A paper's public summaries, as a correlated subquery: it reads the summaries of the
-    paper rows shown, where a join with GROUP BY would aggregate before the page is cut."""
-    rows = Summary.objects.filter(public_q(), paper=OuterRef("pk")).order_by().values("paper")
-    return Subquery(rows.annotate(n=Count("pk")).values("n"))
-
-
-def _paper_count() -> Count:
-    return Count("papers", distinct=True)
-
-
-def _venue_summary_count() -> Count:
-    return Count("papers__summaries", filter=public_q("papers__summaries__"))
-
-
 def venues() -> QuerySet[Venue]:
-    """Every venue by key, with paper_count and summary_count."""
-    return Venue.objects.annotate(
-        paper_count=_paper_count(), summary_count=_venue_summary_count()
-    ).order_by("key")
+    """Every venue by key; paper_count and summary_count are stored (services/counts.py)."""
+    return Venue.objects.order_by("key")
 
 
 VENUES_ORDER = ("key",)
@@ -92,13 +69,9 @@ VENUE_PAPERS_PAGE_SIZE = 100
 def venue_listing(
     number: str | int | None = 1, *, after: str | None = None, before: str | None = None
 ) -> keyset.Page[Venue]:
-    """One page of venues by key (the venues list page), with paper_count and summary_count.
-
-    Two queries: the page from the key index, then the counts of its venues alone in one
-    grouped join (one grouped query beats a correlated subquery per venue on PostgreSQL). The
-    cost still grows with the size of the venues shown: constant cost would need stored counts.
-    """
-    found = keyset.paginate(
+    """One page of venues by key (the venues list page), with their stored counts: one query
+    on the key index, whatever the number of papers."""
+    return keyset.paginate(
         Venue.objects.all(),
         VENUES_ORDER,
         limit=VENUES_PAGE_SIZE,
@@ -107,15 +80,6 @@ def venue_listing(
         number=keyset.parse_number(number),
         strict=False,
     )
-    counted = (
-        Venue.objects.filter(pk__in=[venue.pk for venue in found])
-        .annotate(papers_n=_paper_count(), summaries_n=_venue_summary_count())
-        .values_list("pk", "papers_n", "summaries_n")
-    )
-    counts = {pk: (papers, summaries) for pk, papers, summaries in counted}
-    for venue in found:
-        venue.paper_count, venue.summary_count = counts.get(venue.pk, (0, 0))
-    return found
 
 
 @dataclass
@@ -149,15 +113,7 @@ def venue_page(
     venue = Venue.objects.filter(key__iexact=key).first()
     if venue is None:
         raise NotFound("There is no such venue.")
-    years = list(
-        venue.papers.filter(year__isnull=False)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    papers: QuerySet[Paper] = venue.papers.defer("abstract").annotate(
-        summary_count=Coalesce(_summary_count(), 0)
-    )
+    papers: QuerySet[Paper] = venue.papers.defer("abstract")
     if year is not None:
         papers = papers.filter(year=year)
     found = keyset.paginate(
@@ -169,7 +125,7 @@ def venue_page(
         number=keyset.parse_number(number),
         strict=strict,
     )
-    return VenuePage(venue=venue, years=[y for y in years if y], year=year, page=found)
+    return VenuePage(venue=venue, years=list(venue.years), year=year, page=found)
 
 
 def save_venue_description(venue: Venue, markdown: str) -> Venue:
@@ -193,11 +149,7 @@ def counts(keys: list[str]) -> list[PaperCount]:
     """
     found = identifiers.find_papers(keys)
     ids = set(found.values())
-    totals = dict(
-        Paper.objects.filter(pk__in=ids)
-        .annotate(n=Count("summaries", filter=public_count_filter()))
-        .values_list("pk", "n")
-    )
+    totals = dict(Paper.objects.filter(pk__in=ids).values_list("pk", "summary_count"))
     result = []
     for key in keys:
         paper_id = found.get(key)
@@ -213,9 +165,7 @@ def title_search(query: str, limit: int = 50) -> list[Paper]:
     words = [w for w in query.split() if len(w) > 1][:8]
     if not words:
         return []
-    rows = Paper.objects.select_related("venue").annotate(
-        summary_count=Count("summaries", filter=public_count_filter())
-    )
+    rows = Paper.objects.select_related("venue")
     for word in words:
         rows = rows.filter(title__icontains=word)
     return list(rows.order_by("-summary_count", "-year", "title")[:limit])

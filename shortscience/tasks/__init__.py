@@ -7,6 +7,7 @@ worker know every task.
 """
 
 from shortscience.services import (  # noqa: F401 -- registers their tasks
+    counts,
     maintenance,
     notification_emails,
     rankings,

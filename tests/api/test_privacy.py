@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from shortscience.models import Venue
-from shortscience.services import comments, summaries, votes
+from shortscience.services import comments, counts, summaries, votes
 from tests.api.conftest import ApiClient, with_session, with_token
 from tests.conftest import make_paper, make_summary, make_user
 
@@ -39,6 +39,7 @@ def world():
     moderated = make_summary(paper=other, markdown=HIDDEN_TEXT)
     moderated.is_hidden = True
     moderated.save()
+    counts.refresh_papers([other.pk])  # the save went around the services and their events
     visible = make_summary(author=make_user("openwriter"), paper=paper, markdown="Open text")
     reader = make_user("reader2")
     votes.cast(reader, anon.pk, 1)

@@ -162,12 +162,20 @@ def test_the_users_list_reads_the_reputation_index(world):
     assert_reads(sql, "summary_named_author", AUTHOR_FK)
 
 
-def test_a_venue_year_reads_the_venue_index_and_counts_per_paper(world):
+def test_a_venue_year_reads_the_venue_index_and_counts_nothing(world):
     queries = captured(f"/venues/{world['venue'].key}/?year=2020")
     sql = the_query(queries, 'FROM "shortscience_paper"', "LIMIT")
     assert_reads(sql, "paper_venue_year_title")
-    # Counting one paper's summaries: either index led by the paper will do.
-    assert_reads(sql, "summary_public_paper", "shortscience_summary_paper_id")
+    # Counts and years are stored (services/counts.py): the page reads no summary and no
+    # aggregate over the venue's papers.
+    assert not [q for q in queries if "shortscience_summary" in q or "COUNT(" in q], queries
+
+
+def test_the_venues_list_reads_the_key_index_and_counts_nothing(world):
+    queries = captured("/venues/")
+    sql = the_query(queries, 'FROM "shortscience_venue"', "LIMIT")
+    assert_reads(sql, "shortscience_venue_key", "sqlite_autoindex_shortscience_venue")
+    assert not [q for q in queries if "shortscience_paper" in q or "COUNT(" in q], queries
 
 
 @pytest.mark.parametrize(

@@ -186,7 +186,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
         total_capped=found.total_capped,
         page=found.page,
         next=links.api(f"/search?{following}") if found.has_next else None,
-        items=[paper_item(links, p, p.summary_count) for p in papers_in_order],  # type: ignore[attr-defined]
+        items=[paper_item(links, p, p.summary_count) for p in papers_in_order],
         hits=[_hit_out(links, hit) for hit in found.hits],
     )
 

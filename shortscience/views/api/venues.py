@@ -53,8 +53,8 @@ def venue_list(request: HttpRequest) -> list[VenueItem]:
     return [
         VenueItem(
             **venue_ref(links, venue).model_dump(),
-            paper_count=venue.paper_count,  # type: ignore[attr-defined]
-            summary_count=venue.summary_count,  # type: ignore[attr-defined]
+            paper_count=venue.paper_count,
+            summary_count=venue.summary_count,
         )
         for venue in papers.venues()
     ]
@@ -78,10 +78,7 @@ def venue(
         description_html=found.venue.description_html,
         years=found.years,
         year=found.year,
-        papers=[
-            paper_item(links, paper, paper.summary_count)  # type: ignore[attr-defined]
-            for paper in found.papers
-        ],
+        papers=[paper_item(links, paper, paper.summary_count) for paper in found.papers],
         next=next_url(request, found.page.next_cursor),
         next_cursor=found.page.next_cursor,
     )
