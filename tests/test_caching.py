@@ -136,7 +136,7 @@ def test_with_redis_as_the_cache_sessions_are_read_through_it_from_the_database(
     result = run_settings({"REDIS_URL": LIVE, "CACHE_URL": "", "SESSION_ENGINE": ""}, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.contrib.sessions.backends.cached_db",
+        "shortscience.sessions",  # Django's cached_db (shortscience/sessions.py)
         "shortscience.caching.ResilientRedisCache",
     ]
 

@@ -160,7 +160,7 @@ def start_deploy(scratch: Path, kind: str, database: str) -> Server:
     env.update(
         CACHE_URL=REDIS_CACHE,
         TASKS_URL=REDIS_TASKS,
-        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+        SESSION_ENGINE="shortscience.sessions",
         STATIC_ROOT=str(scratch / "static"),
         MEDIA_ROOT=str(scratch / "media"),
         SERVE_MEDIA="0",

@@ -58,6 +58,7 @@ DELETED_NAME = "[deleted]"
 _DB_SESSION_ENGINES = {
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
+    "shortscience.sessions",
 }
 
 

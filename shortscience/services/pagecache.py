@@ -164,15 +164,24 @@ def tags_for(view_name: str | None, kwargs: Mapping[str, Any]) -> tuple[str, ...
 
 def versions(tags: Iterable[str]) -> tuple[str, ...]:
     """The current version of each tag, in one cache round trip (two when one is new)."""
+    return versions_and(tags, ())[0]
+
+
+def versions_and(
+    tags: Iterable[str], other_keys: Iterable[str]
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """`versions(tags)`, and whatever the cache holds under `other_keys`, in the same round
+    trip (a signed-in page's session: views/pagecache.py)."""
     _settle_lost_bump()
     wanted = [_version_key(tag) for tag in tags]
+    others = list(other_keys)
     cache = _cache()
-    found = cache.get_many(wanted)
+    found = cache.get_many([*wanted, *others])
     for key in wanted:
         if key not in found:
             cache.add(key, _new_version(), timeout=None)
             found[key] = cache.get(key) or _new_version()
-    return tuple(str(found[key]) for key in wanted)
+    return tuple(str(found[key]) for key in wanted), {k: found[k] for k in others if k in found}
 
 
 def _new_version() -> str:

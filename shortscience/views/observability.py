@@ -52,9 +52,10 @@ def _request_id(request: HttpRequest) -> str:
 
 def route_of(request: HttpRequest) -> str:
     """The URL name of the route that answered (or would have), never the raw path."""
-    match = getattr(request, "resolver_match", None)
+    # Answered above URL resolution: the page caches resolved it already (views/pagecache.py).
+    match = getattr(request, "resolver_match", None) or getattr(request, "_page_match", None)
     if match is None:
-        # Answered above URL resolution: a cached page, a probe, a static file.
+        # A probe, a static file, or a cached page whose route was not found.
         if request.path_info.startswith(settings.STATIC_URL):
             return "static"
         try:

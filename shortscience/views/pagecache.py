@@ -17,6 +17,7 @@ reader when it fits the reader (`SignedInPageCacheMiddleware`, services/neutralp
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import time
@@ -32,6 +33,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import constant_time_compare
 from django.utils.http import http_date, parse_http_date_safe
 
+from shortscience import sessions
 from shortscience.models import User
 from shortscience.services import neutralpages, pagecache
 from shortscience.views import metrics
@@ -170,8 +172,7 @@ class SignedInPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        reader_id = _signed_in_reader_id(request)
-        if reader_id is None:
+        if not _may_be_signed_in_read(request):
             return self.get_response(request)
         match = _page_match(request)
         if match is None:
@@ -179,7 +180,11 @@ class SignedInPageCacheMiddleware:
         tags = pagecache.tags_for(match.view_name, match.kwargs)
         if tags is None or match.view_name not in neutralpages.SIGNED_IN_PAGES:
             return self.get_response(request)
-        key = neutralpages.key(request.build_absolute_uri(), tags, pagecache.versions(tags))
+        tag_versions = _versions_with_session(request, tags)
+        reader_id = _signed_in_reader_id(request)
+        if reader_id is None:
+            return self.get_response(request)
+        key = neutralpages.key(request.build_absolute_uri(), tags, tag_versions)
         page = neutralpages.load(key)
         if page is None:
             reader = viewer(request)  # Django's own check of the session, once per copy
@@ -229,16 +234,38 @@ class SignedInPageCacheMiddleware:
         )
 
 
-def _signed_in_reader_id(request: HttpRequest) -> int | None:
-    """The person a signed-in GET's session names, when the shared copy may answer it."""
+def _may_be_signed_in_read(request: HttpRequest) -> bool:
+    """A GET that carries a session, which the shared copy may answer if the session names
+    someone (no flash message, no API token, not htmx)."""
+    return (
+        settings.PAGE_CACHE_ENABLED
+        and _shared_read(request)
+        and settings.SESSION_COOKIE_NAME in request.COOKIES
+        and "messages" not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _versions_with_session(request: HttpRequest, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The page's tag versions, and the session read from the cache in the same round trip
+    (shortscience/sessions.py) when sessions are read through the page cache's cache."""
+    session = request.session
     if (
-        not settings.PAGE_CACHE_ENABLED
-        or not _shared_read(request)
-        or settings.SESSION_COOKIE_NAME not in request.COOKIES
-        or "messages" in request.COOKIES
-        or "HTTP_AUTHORIZATION" in request.META
+        isinstance(session, sessions.SessionStore)
+        and session.session_key
+        and settings.SESSION_CACHE_ALIAS == settings.PAGE_CACHE_ALIAS
     ):
-        return None
+        session_key = session.cache_key
+        tag_versions, found = pagecache.versions_and(tags, [session_key])
+        data = found.get(session_key)
+        if isinstance(data, dict):
+            session.use_fetched(data)
+        return tag_versions
+    return pagecache.versions(tags)
+
+
+def _signed_in_reader_id(request: HttpRequest) -> int | None:
+    """The person the session names, when the shared copy may answer them."""
     session = request.session
     if (
         "_messages" in session
@@ -272,19 +299,29 @@ def _overlay(
     request: HttpRequest, reader: User, page: neutralpages.NeutralPage, unread: int
 ) -> HttpResponse:
     token = get_token(request)
-    header = get_template(_ACCOUNT_NAV).render(
-        {
-            "user": reader,
-            "unread_notifications": unread,
-            "csrf_token": token,
-        }
-    )
-    body = page.body.replace(neutralpages.header_placeholder(), header, 1).replace(
-        neutralpages.csrf_placeholder(), token
-    )
+    # The header goes in with the CSRF placeholder still in it; one pass puts the token in both.
+    body = page.body.replace(
+        neutralpages.header_placeholder(),
+        _account_nav(reader.pk, reader.username, reader.display_name, unread),
+        1,
+    ).replace(neutralpages.csrf_placeholder(), token)
     response = HttpResponse(body)
     for name, value in page.headers:
         response[name] = value
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+@functools.lru_cache(maxsize=4096)
+def _account_nav(reader_id: int, username: str, display_name: str, unread: int) -> str:
+    """The reader's header, rendered once per (name, unread count) in this process, with the
+    CSRF placeholder where their token goes. It depends on nothing else (its template says so)."""
+    reader = User(pk=reader_id, username=username, display_name=display_name)
+    return get_template(_ACCOUNT_NAV).render(
+        {
+            "user": reader,
+            "unread_notifications": unread,
+            "csrf_token": neutralpages.csrf_placeholder(),
+        }
+    )

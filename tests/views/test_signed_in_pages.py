@@ -223,3 +223,57 @@ def test_the_copy_answers_without_loading_the_reader_twice(
     client.get(url)
     with django_assert_max_num_queries(2):
         assert "Reader reader" in client.get(url).content.decode()
+
+
+def test_on_postgresql_the_copys_query_is_prepared_once_and_planned_no_more(
+    published, client_for
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite caches its own plans")
+    url = published.paper.get_absolute_url()
+    client_for(make_user("warmer")).get(url)
+    client, _ = _signed_in(client_for, "reader")
+    for _ in range(12):
+        client.get(url)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%fact_unread%%'"
+        )
+        plans = cursor.fetchall()
+    # One statement per shape of page; after PostgreSQL's five custom plans, the generic one.
+    assert len(plans) == 1, plans
+    generic, custom = plans[0]
+    assert custom <= 5 and generic >= 6, plans
+
+
+def test_the_session_comes_in_the_same_cache_round_trip_as_the_pages_versions(
+    published, client_for, monkeypatch
+):
+    from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+    from django.core.cache import caches
+
+    url = published.paper.get_absolute_url()
+    client_for(make_user("warmer")).get(url)
+    client, _ = _signed_in(client_for, "reader")
+    client.get(url)
+    cache = caches["default"]
+    batches: list[list[str]] = []
+    own_loads: list[str] = []
+    real_get_many, real_load = cache.get_many, CachedDBStore.load
+
+    def get_many(keys, *args, **kwargs):
+        batches.append(list(keys))
+        return real_get_many(keys, *args, **kwargs)
+
+    def load(self):
+        own_loads.append(self.session_key)
+        return real_load(self)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    monkeypatch.setattr(CachedDBStore, "load", load)
+    assert "Reader reader" in client.get(url).content.decode()
+    assert own_loads == []  # the session store read nothing itself
+    assert len(batches) == 1 and any("session" in key for key in batches[0]), batches
