@@ -225,9 +225,7 @@ def test_the_copy_answers_without_loading_the_reader_twice(
         assert "Reader reader" in client.get(url).content.decode()
 
 
-def test_on_postgresql_the_copys_query_is_prepared_once_and_planned_no_more(
-    published, client_for
-):
+def test_on_postgresql_the_copys_query_is_prepared_once_and_planned_no_more(published, client_for):
     from django.db import connection
 
     if connection.vendor != "postgresql":
