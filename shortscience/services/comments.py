@@ -36,13 +36,14 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
         # Replies stay one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent
+    html = markup.render(text, heading_offset=3).html  # outside SQLite's write lock
     with transaction.atomic():
         comment = Comment.objects.create(
             summary=summary,
             author=author,
             parent=parent,
             markdown=text,
-            html=markup.render(text, heading_offset=3).html,
+            html=html,
             renderer_version=RENDERER_VERSION,
         )
         recount(summary.pk)
@@ -72,8 +73,9 @@ def edit(user: User, comment_id: int, markdown: str) -> Comment:
         comment.html = markup.render(text, heading_offset=3).html
         comment.renderer_version = RENDERER_VERSION
         comment.edited_at = timezone.now()
-        comment.save(update_fields=["markdown", "html", "renderer_version", "edited_at"])
-        events.comment_saved(comment, created=False)
+        with transaction.atomic():
+            comment.save(update_fields=["markdown", "html", "renderer_version", "edited_at"])
+            events.comment_saved(comment, created=False)
     return comment
 
 

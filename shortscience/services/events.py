@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 from shortscience import search
 from shortscience.models import Comment, Summary
-from shortscience.services import counts, maintenance, notifications, pagecache, rankings, similar
+from shortscience.services import (
+    counts,
+    maintenance,
+    notification_emails,
+    notifications,
+    pagecache,
+    rankings,
+    similar,
+)
 
 
 def _summary_pages(summary_ids: Sequence[int]) -> list[str]:
@@ -40,7 +48,9 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
     similar.on_summary_changed(
         summary.paper_id, public_now=summary.is_public, was_public=was_public
     )
-    notifications.summary_saved(summary, was_public=was_public)
+    notification_emails.queue_after_commit(
+        notifications.summary_saved(summary, was_public=was_public)
+    )
 
 
 def summary_deleted(summary_id: int, paper_id: int, author_id: int) -> None:
@@ -63,14 +73,14 @@ def summary_moderated(summary_id: int) -> None:
         )
     search.index_summaries([summary_id])
     rankings.on_summaries_changed([summary_id])
-    notifications.summary_moderated(summary_id)
+    notification_emails.queue_after_commit(notifications.summary_moderated(summary_id))
 
 
 def comment_saved(comment: Comment, *, created: bool) -> None:
     """A comment was posted or edited."""
     pagecache.touch(*_summary_pages([comment.summary_id]))
     search.index_comments([comment.pk])
-    notifications.comment_saved(comment, created=created)
+    notification_emails.queue_after_commit(notifications.comment_saved(comment, created=created))
 
 
 def comment_removed(comment: Comment) -> None:

@@ -152,6 +152,14 @@ def message_id(notification_id: int) -> str:
     return f"<notification-{notification_id}.{site}@{host}>"
 
 
+def queue_after_commit(notification_ids: list[int]) -> None:
+    """Queue these mails once the write that made the rows commits, so the worker finds them
+    and a rolled-back write mails nobody (robust: a failing queue never fails the write; the
+    sweep sends what it left)."""
+    if notification_ids:
+        transaction.on_commit(lambda: queue(notification_ids), robust=True)
+
+
 def queue(notification_ids: Iterable[int]) -> None:
     """Queue each mail; called after the commit, so a queue that fails (Redis down) is logged
     and left to the sweep, never raised into the committed write."""

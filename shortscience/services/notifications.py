@@ -19,7 +19,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -34,10 +33,13 @@ SUMMARY_KINDS = (Kind.PAPER_SUMMARY, Kind.USER_SUMMARY)
 # --- Events -> rows -----------------------------------------------------------------------------
 
 
-def summary_saved(summary: Summary, *, was_public: bool) -> None:
-    """Tell followers of the paper and of the author about a summary that just became public."""
+def summary_saved(summary: Summary, *, was_public: bool) -> list[int]:
+    """Tell followers of the paper and of the author about a summary that just became public.
+
+    Each of these event functions returns the notifications to mail now (their recipients
+    asked for immediate mail); services/events.py hands them to notification_emails."""
     if was_public or not summary.is_public:
-        return
+        return []
     by_paper = Q(paper_id=summary.paper_id)
     # Following an anonymous summary's author must not reveal that they wrote it.
     by_author = Q(pk__in=[]) if summary.is_anonymous else Q(followed_user_id=summary.author_id)
@@ -57,7 +59,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
         recipients.pop(recipient_id, None)
     # An anonymous summary has no actor, but its author still never hears of it.
     recipients.pop(summary.author_id, None)
-    _notify(
+    return _notify(
         recipients,
         actor_id=None if summary.is_anonymous else summary.author_id,
         summary=summary,
@@ -65,23 +67,24 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
     )
 
 
-def summary_moderated(summary_id: int) -> None:
+def summary_moderated(summary_id: int) -> list[int]:
     """A summary held for review and then restored becomes public only now. One announced
     before (hidden and restored, or its comments locked) is not announced again."""
     summary = Summary.objects.public().filter(pk=summary_id).first()
     announced = Notification.objects.filter(summary_id=summary_id, kind__in=SUMMARY_KINDS)
     if summary is not None and not announced.exists():
-        summary_saved(summary, was_public=False)
+        return summary_saved(summary, was_public=False)
+    return []
 
 
-def comment_saved(comment: Comment, *, created: bool) -> None:
+def comment_saved(comment: Comment, *, created: bool) -> list[int]:
     """Tell the summary's author, the author of the comment replied to and the discussion's
     followers about a new comment (edits tell nobody)."""
     if not created:
-        return
+        return []
     summary = comment.summary
     if not summary.is_public:
-        return
+        return []
     recipients: dict[int, str] = {}
     for follower_id in Follow.objects.filter(summary_id=summary.pk).values_list(
         "follower_id", flat=True
@@ -96,16 +99,17 @@ def comment_saved(comment: Comment, *, created: bool) -> None:
         )
         if parent_author is not None:
             recipients[parent_author] = Kind.COMMENT_REPLY
-    _notify(recipients, actor_id=comment.author_id, summary=summary, comment=comment)
+    return _notify(recipients, actor_id=comment.author_id, summary=summary, comment=comment)
 
 
 def _notify(
     recipients: dict[int, str], *, actor_id: int | None, summary: Summary, comment: Comment | None
-) -> None:
+) -> list[int]:
+    """Store the notifications; the ids of those to mail at once."""
     if actor_id is not None:
         recipients.pop(actor_id, None)
     if not recipients:
-        return
+        return []
     people = dict(
         User.objects.filter(pk__in=list(recipients), is_active=True).values_list(
             "pk", "email_notifications"
@@ -124,18 +128,11 @@ def _notify(
             for recipient_id in sorted(people)
         ]
     )
-    immediate = [
+    return [
         row.pk
         for row in rows
         if people[row.recipient_id] == User.EmailNotifications.IMMEDIATE and row.pk is not None
     ]
-    if immediate:
-        # Imported here because notification_emails imports this module for its queries.
-        from shortscience.services import notification_emails
-
-        # After the commit, so the worker finds the rows and a rolled-back write mails nobody.
-        # queue() logs a failing queue and leaves the rows to the sweep (robust: belt and braces).
-        transaction.on_commit(lambda: notification_emails.queue(immediate), robust=True)
 
 
 # --- Reading ------------------------------------------------------------------------------------

@@ -24,11 +24,8 @@ from shortscience.models import Summary, User
 from shortscience.models.summaries import public_q
 from shortscience.services import (
     keyset,
-    pagecache,  # the module: see the note below
+    pagecache,
 )
-
-# `summaries` is used through the module, not imported names: services/events.py imports this
-# module and summaries imports events, so names bound at import time may not exist yet.
 
 # One unit of hotness is worth DECAY_SECONDS of freshness: a summary with 10 net votes ranks
 # like an unvoted one published 12.5 hours later (log10(10) = 1), 100 votes like one 25 h later.

@@ -103,19 +103,20 @@ def save(author: User, paper: Paper, request: SaveRequest) -> Summary:
     markdown = validate_markdown(
         request.markdown, max_chars=settings.SUMMARY_MAX_CHARS, what="summary"
     )
-    rendered = markup.render(markdown)
+    rendered = markup.render(markdown)  # outside the transaction: the write rule
     hold = request.publish and not request.private and standing.must_hold(author)
-    before = Summary.objects.filter(paper=paper, author=author).first()
-    was_public = before is not None and before.is_public
-    try:
-        summary = _store(author, paper, request, markdown, rendered)
-    except IntegrityError:
-        # Two first saves raced on the one-summary-per-paper constraint: the loser now finds
-        # the winner's row and updates it.
-        summary = _store(author, paper, request, markdown, rendered)
-    if hold and not summary.is_hidden:
-        standing.hold_for_review(summary)
-    events.summary_saved(summary, was_public=was_public)
+    with transaction.atomic():
+        before = Summary.objects.filter(paper=paper, author=author).first()
+        was_public = before is not None and before.is_public
+        try:
+            summary = _store(author, paper, request, markdown, rendered)
+        except IntegrityError:
+            # Two first saves raced on the one-summary-per-paper constraint: the loser's
+            # savepoint rolled back, and it now finds the winner's row and updates it.
+            summary = _store(author, paper, request, markdown, rendered)
+        if hold and not summary.is_hidden:
+            standing.hold_for_review(summary)
+        events.summary_saved(summary, was_public=was_public)
     return summary
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from shortscience.models import Summary, User
@@ -166,6 +167,9 @@ def update_profile(user: User, change: ProfileChange) -> User:
     user.display_name = name
     user.description_markdown = description
     user.description_html = markup.render(description, heading_offset=3).html
-    user.save(update_fields=["display_name", "description_markdown", "description_html", "orcid"])
-    events.users_changed([user.pk])
+    with transaction.atomic():
+        user.save(
+            update_fields=["display_name", "description_markdown", "description_html", "orcid"]
+        )
+        events.users_changed([user.pk])
     return user

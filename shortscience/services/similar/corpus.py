@@ -15,9 +15,6 @@ from dataclasses import dataclass
 
 from shortscience.models import Summary
 
-# `summaries` is used through the module, not imported names: services/events.py imports this
-# package and summaries imports events, so names bound at import time may not exist yet.
-
 
 @dataclass(frozen=True)
 class Documents:

@@ -29,7 +29,7 @@ from shortscience.models.similar import (
 )
 from shortscience.models.summaries import Summary, public_q
 from shortscience.services import (
-    pagecache,  # the module: see corpus.py
+    pagecache,
 )
 from shortscience.services.similar import corpus
 from shortscience.services.similar.vectors import (
