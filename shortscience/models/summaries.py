@@ -165,4 +165,4 @@ class SummaryImage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.file.name
+        return str(self.file.name)

@@ -118,8 +118,9 @@ def threads(summary_ids: Iterable[int]) -> dict[int, list[Comment]]:
     for summary_id, top in by_summary.items():
         kept = []
         for comment in top:
-            comment.thread_replies = replies.get(comment.pk, [])  # type: ignore[attr-defined]
-            if not comment.is_deleted or comment.thread_replies:  # type: ignore[attr-defined]
+            # A per-request attribute: the replies the thread templates and the API show.
+            comment.thread_replies = replies.get(comment.pk, [])  # type: ignore[attr-defined]  # see above
+            if not comment.is_deleted or comment.thread_replies:  # type: ignore[attr-defined]  # set above
                 kept.append(comment)
         result[summary_id] = kept
     return result

@@ -62,7 +62,8 @@ def find(query: str, fetch: FetchFn | None = None) -> Lookup:
         result.local = papers.title_search(query, limit=10)
         found = []
         for search in (arxiv.search_by_title, crossref.search, dblp.search):
-            found += _ask(result, lambda f, s=search: s(f, query), fetch)  # type: ignore[misc]
+            # mypy cannot infer a lambda whose default binds the loop variable.
+            found += _ask(result, lambda f, s=search: s(f, query), fetch)  # type: ignore[misc]  # see above
     result.remote = _new_candidates(found, result.local)
     return result
 

@@ -260,7 +260,10 @@ def _facts_query(reader_id: int, ids: _FactIds) -> QuerySet[User, dict[str, Any]
         targets |= Q(summary_id__in=ids.discussions)
     if targets:
         checks["fact_follows"] = Exists(Follow.objects.filter(targets, follower_id=reader_id))
-    return User.objects.filter(pk=reader_id).values(*READER_FIELDS, **checks)
+    rows: QuerySet[User, dict[str, Any]] = User.objects.filter(pk=reader_id).values(
+        *READER_FIELDS, **checks
+    )
+    return rows
 
 
 @dataclass(frozen=True)

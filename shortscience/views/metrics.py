@@ -122,7 +122,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
         raise Http404
     registry = CollectorRegistry()
     if settings.PROMETHEUS_MULTIPROC_DIR:
-        MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
+        path = settings.PROMETHEUS_MULTIPROC_DIR
+        MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]  # unannotated
     else:
         registry.register(_ThisProcess())
     registry.register(TaskQueueCollector())

@@ -101,7 +101,8 @@ def _decompressed(raw: IO[bytes], path: Path) -> IO[bytes]:
     """The file's bytes, un-gzipped when it ends in .gz (the raw handle still reports progress)."""
     if path.suffix == ".gz":
         return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
-    return contextlib.nullcontext(raw)  # type: ignore[return-value]
+    # The handle itself, as a context manager that does not close it (the caller closes raw).
+    return contextlib.nullcontext(raw)  # type: ignore[return-value]  # see above
 
 
 def _flush(

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from shortscience.models import Summary
+from shortscience.models.summaries import SummaryQuerySet
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Documents:
     texts: list[str]
 
 
-def _public(paper_ids: Collection[int] | None):  # type: ignore[no-untyped-def]
+def _public(paper_ids: Collection[int] | None) -> SummaryQuerySet:
     rows = Summary.objects.public()
     if paper_ids is not None:
         rows = rows.filter(paper_id__in=list(paper_ids))

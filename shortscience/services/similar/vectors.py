@@ -126,7 +126,8 @@ def rows_of(matrix: Any) -> list[Row]:
 
 def pack(row: Row) -> bytes:
     """A vector as bytes: int32 columns, then float32 weights."""
-    return row[0].astype(np.int32).tobytes() + row[1].astype(np.float32).tobytes()
+    packed: bytes = row[0].astype(np.int32).tobytes() + row[1].astype(np.float32).tobytes()
+    return packed
 
 
 def unpack(blob: bytes | memoryview) -> Row:

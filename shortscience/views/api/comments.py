@@ -32,7 +32,7 @@ def comment_list(request: HttpRequest, summary_id: Id) -> CommentList:
     return CommentList(
         summary_id=found.pk,
         items=[
-            comment_out(links, top, top.thread_replies)  # type: ignore[attr-defined]
+            comment_out(links, top, top.thread_replies)  # type: ignore[attr-defined]  # comments.threads sets it
             for top in threads
         ],
     )

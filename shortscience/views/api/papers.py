@@ -194,7 +194,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
 def _hit_out(links: Links, hit: engine.Hit) -> SearchHitOut:
     summary = hit.summary
     return SearchHitOut(
-        kind=hit.kind,  # type: ignore[arg-type]
+        kind=hit.kind,  # type: ignore[arg-type]  # a str holding one of the Literal's values
         paper=PaperRef(
             id=hit.paper.pk,
             title=hit.paper.title,

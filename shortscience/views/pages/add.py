@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shortscience.metadata.bibtex import BibtexError, parse_bibtex
+from shortscience.metadata.types import PaperMetadata
 from shortscience.services import lookup
 from shortscience.services.errors import InvalidInput
 from shortscience.views.pages.common import rate_limited
@@ -26,7 +27,7 @@ def add(request: HttpRequest) -> HttpResponse:
     return _page(request, request.GET.get("q", ""))
 
 
-def _chosen(request: HttpRequest) -> lookup.PaperMetadata:
+def _chosen(request: HttpRequest) -> PaperMetadata:
     action = request.POST.get("action", "")
     if action == "pick":
         return lookup.fetch_candidate(request.POST.get("token", ""))

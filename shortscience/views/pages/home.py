@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from shortscience.metadata.fields import FIELDS
 from shortscience.services import cards, rankings
 from shortscience.views.pages.common import viewer
 
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "ranking": ranking,
             "tabs": rankings.TABS,
             "periods": rankings.PERIOD_LABELS,
-            "fields": rankings.FIELDS,
+            "fields": FIELDS,
             "extra": urlencode(ranking.params()),
             "page": page,
             "cards": cards.build(page.items, viewer(request)),
