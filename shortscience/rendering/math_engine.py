@@ -289,14 +289,49 @@ def _sanitised(result: MathResult) -> MathResult:
     return MathResult(html=sanitize_html(_SURROGATES_RE.sub("\ufffd", result.html)))
 
 
+# Between two sanitised formulas: text at the top of the sanitiser's tree. A formula whose
+# MathML holds this private-use character itself makes one piece too many: then each formula
+# is sanitised alone.
+_BETWEEN = "\ue002"
+
+
+def _sanitised_many(results: list[MathResult]) -> list[MathResult]:
+    """`_sanitised` on each result, in one sanitiser pass over all their MathML.
+
+    Temml writes each formula as one balanced `<math>` element, so joined with a mark between
+    them the formulas come out of one pass exactly as they do one at a time, and the mark stays
+    text between them. Unless every piece is again one whole `<math>` element, each formula is
+    sanitised alone."""
+    typeset = [i for i, result in enumerate(results) if result.html is not None]
+    if len(typeset) < 2:
+        return [_sanitised(result) for result in results]
+    joined = _BETWEEN.join(_SURROGATES_RE.sub("\ufffd", results[i].html or "") for i in typeset)
+    pieces = sanitize_html(joined).split(_BETWEEN)
+    if len(pieces) != len(typeset) or not all(map(_one_math_element, pieces)):
+        return [_sanitised(result) for result in results]
+    out = list(results)
+    for i, piece in zip(typeset, pieces, strict=True):
+        out[i] = MathResult(html=piece)
+    return out
+
+
+def _one_math_element(html: str) -> bool:
+    return (
+        html.startswith("<math")
+        and html.endswith("</math>")
+        and html.count("<math") == 1
+        and html.count("</math>") == 1
+    )
+
+
 def render_math(requests: Sequence[MathRequest]) -> list[MathResult]:
     """Typeset formulas to sanitised MathML: cached ones from the cache, the rest (each once)
-    in one engine call."""
+    in one engine call and one sanitiser pass."""
     unique = list(dict.fromkeys(requests))
     known = _CACHE.get_many(unique)
     missing = [request for request in unique if request not in known]
     if missing:
-        fresh = [_sanitised(result) for result in _ENGINE.render(missing)]
+        fresh = _sanitised_many(_ENGINE.render(missing))
         known.update(zip(missing, fresh, strict=True))
         # MathML and parse errors depend only on the formula; engine failures do not.
         _CACHE.put_many(

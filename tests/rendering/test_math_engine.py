@@ -244,3 +244,39 @@ def test_warming_up_starts_the_engine_before_any_document(fresh_engine: None) ->
     assert math_engine._ENGINE._context is None
     math_engine.warm_up()
     assert math_engine._ENGINE._context is not None
+
+
+SANITISER_CASES = [
+    r"x^2 + y^2 = z^2",
+    r"\mathbb{R}^d \to \mathcal{H}",
+    r"\frac{a}{b} \left( \sum_{i=1}^n x_i \right)",
+    r"\text{a <b> & \"c\" \ue002 inside}",  # the batch's own mark in a formula
+    r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}",
+    r"\frac{",  # a parse error: no MathML to sanitise
+    r"\color{red} x \kern{3em} y \rule{40em}{2pt}",  # lengths the sanitiser caps
+]
+
+
+@pytest.mark.parametrize("display", [False, True])
+def test_one_sanitiser_pass_gives_what_one_pass_per_formula_gives(display: bool) -> None:
+    requests = [MathRequest(tex=tex, display=display) for tex in SANITISER_CASES]
+    raw = math_engine._ENGINE.render(requests)
+    assert any(result.error for result in raw)
+    one_by_one = [math_engine._sanitised(result) for result in raw]
+    assert math_engine._sanitised_many(raw) == one_by_one
+    # And without the formula that holds the mark, the single pass is really taken.
+    rest = [r for r, tex in zip(raw, SANITISER_CASES, strict=True) if "\ue002" not in tex]
+    calls: list[str] = []
+    real = math_engine.sanitize_html
+
+    def counting(html: str, **kwargs: Any) -> str:
+        calls.append(html)
+        return real(html, **kwargs)
+
+    math_engine.sanitize_html = counting  # type: ignore[assignment]  # restored below
+    try:
+        batched = math_engine._sanitised_many(rest)
+    finally:
+        math_engine.sanitize_html = real
+    assert len(calls) == 1
+    assert batched == [math_engine._sanitised(result) for result in rest]
