@@ -136,6 +136,11 @@ run_in_image() {
     "$ctr" -- /usr/local/lib/shortscience/entrypoint.sh "$@"
 }
 
+step "In the image: pg_dump and pg_restore for backups"
+buildah run --isolation=chroot "$ctr" -- pg_dump --version
+buildah run --isolation=chroot "$ctr" -- pg_restore --version
+done_step
+
 step "In the image: migrate, load the demo content, check --deploy"
 run_in_image migrate --noinput -v 0
 run_in_image load_demo >/dev/null
