@@ -20,6 +20,7 @@ from shortscience.views.pages import (
     papers,
     search,
     summaries,
+    tokens,
     users,
     venues,
     votes,
@@ -79,7 +80,9 @@ urlpatterns = [
     path("moderation/log/", moderation.log, name="moderation-log"),
     # API v1 (views/api/)
     path("api/v1/", include("shortscience.views.api.urls")),
-    path("settings/tokens/", include("shortscience.views.pages.tokens")),
+    # API tokens (views/pages/tokens.py)
+    path("settings/tokens/", tokens.listing, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", tokens.revoke, name="token-revoke"),
     # Accounts and administration
     path("settings/profile/", users.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
@@ -111,13 +114,13 @@ urlpatterns = [
     path("robots.txt", robots.robots_txt, name="robots"),
     path("favicon.ico", robots.favicon, name="favicon"),
     # Legacy ShortScience.org URLs (kept working for links on the web and for tools)
-    path("paper", legacy.paper),
-    path("user", legacy.user),
-    path("users", legacy.users),
-    path("venue", legacy.venue),
-    path("random", legacy.random),
-    path("vignette", legacy.vignette),
-    path("internalsearch", legacy.internalsearch),
+    path("paper", legacy.paper, name="legacy-paper"),
+    path("user", legacy.user, name="legacy-user"),
+    path("users", legacy.users, name="legacy-users"),
+    path("venue", legacy.venue, name="legacy-venue"),
+    path("random", legacy.random, name="legacy-random"),
+    path("vignette", legacy.vignette, name="legacy-vignette"),
+    path("internalsearch", legacy.internalsearch, name="legacy-internalsearch"),
     # The old site's RSS files, in its format with the shortscience: namespace (docs/feeds.md)
     path("rss.xml", feeds.legacy_recent, name="rss-legacy"),
     path("rss-all.xml", feeds.legacy_all, name="rss-legacy-all"),
@@ -127,7 +130,9 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     media = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(
-        re_path(rf"^{media}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            rf"^{media}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"
+        )
     )
 
 handler404 = "shortscience.views.errors.not_found"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 
 
 class Venue(models.Model):
@@ -28,6 +29,9 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def get_absolute_url(self) -> str:
+        return reverse("venue", args=[self.key])
 
 
 class Paper(models.Model):
@@ -66,7 +70,7 @@ class Paper(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/papers/{self.pk}/"
+        return reverse("paper", args=[self.pk])
 
     @property
     def authors_text(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from shortscience.models.papers import Paper
 
@@ -122,7 +123,7 @@ class Summary(models.Model):
         return f"Summary {self.pk} of paper {self.paper_id}"
 
     def get_absolute_url(self) -> str:
-        return f"/summaries/{self.pk}/"
+        return reverse("summary", args=[self.pk])
 
     @property
     def is_public(self) -> bool:

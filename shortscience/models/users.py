@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.urls import reverse
 
 
 class User(AbstractUser):
@@ -32,6 +33,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def get_absolute_url(self) -> str:
+        """The person page, by username."""
+        return reverse("user", args=[self.username])
 
     @property
     def shown_name(self) -> str:

@@ -34,6 +34,7 @@ from typing import IO, Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -50,6 +51,7 @@ from shortscience.models import (
     User,
     Vote,
 )
+from shortscience.services.links import absolute_url
 
 FORMAT_VERSION = 1
 # The old site's export named a paper by its bibtexKey; these stand in for it, best first.
@@ -135,7 +137,7 @@ def collect(
                 "id": c.pk,
                 "summary_id": c.summary_id,
                 "parent_id": c.parent_id,
-                "url": _absolute(f"/summaries/{c.summary_id}/#comment-{c.pk}"),
+                "url": absolute_url(reverse("summary", args=[c.summary_id]) + f"#comment-{c.pk}"),
                 "markdown": c.markdown,
                 "created_at": _iso(c.created_at),
                 "edited_at": _iso(c.edited_at),
@@ -192,14 +194,14 @@ def _summary_record(summary: Summary) -> dict[str, Any]:
     token = summary.share_token
     return {
         "id": summary.pk,
-        "url": _absolute(summary.get_absolute_url()),
+        "url": absolute_url(summary.get_absolute_url()),
         "paper": _paper_record(summary.paper),
         "status": summary.status,
         "visibility": summary.visibility,
         "anonymous": summary.is_anonymous,
         "hidden_by_moderator": summary.is_hidden,
         "comments_locked": summary.comments_locked,
-        "share_link": _absolute(f"/s/{token}/") if token else None,
+        "share_link": absolute_url(reverse("summary-shared", args=[token])) if token else None,
         "score": summary.score,
         "comment_count": summary.comment_count,
         "created_at": _iso(summary.created_at),
@@ -223,7 +225,7 @@ def _summary_record(summary: Summary) -> dict[str, Any]:
 def _paper_record(paper: Paper) -> dict[str, Any]:
     return {
         "id": paper.pk,
-        "url": _absolute(paper.get_absolute_url()),
+        "url": absolute_url(paper.get_absolute_url()),
         "title": paper.title,
         "authors": paper.authors,
         "year": paper.year,
@@ -244,7 +246,7 @@ def _add_images(archive: zipfile.ZipFile, user: User) -> list[dict[str, Any]]:
             inside = None
         listed.append(
             {
-                "url": _absolute(image.file.url),
+                "url": absolute_url(image.file.url),
                 "file": inside,
                 "width": image.width,
                 "height": image.height,
@@ -267,11 +269,11 @@ def summary_file(summary: Summary) -> str:
     lines = [
         "---",
         f"title: {_yaml(paper.title)}",
-        f"paper: {_yaml(_absolute(paper.get_absolute_url()))}",
+        f"paper: {_yaml(absolute_url(paper.get_absolute_url()))}",
         f"year: {_yaml(paper.year)}",
         "identifiers:" + ("" if identifiers else " []"),
         *(f"  - {_yaml(value)}" for value in identifiers),
-        f"summary: {_yaml(_absolute(summary.get_absolute_url()))}",
+        f"summary: {_yaml(absolute_url(summary.get_absolute_url()))}",
         f"status: {_yaml(summary.status)}",
         f"visibility: {_yaml(summary.visibility)}",
         f"anonymous: {_yaml(summary.is_anonymous)}",
@@ -341,7 +343,7 @@ def _bib_entry(paper: Paper, key: str) -> str:
     verbatim = [("doi", by_scheme.get("doi", "")), ("eprint", by_scheme.get("arxiv", ""))]
     if "arxiv" in by_scheme:
         verbatim.append(("archiveprefix", "arXiv"))
-    verbatim.append(("url", paper.url or _absolute(paper.get_absolute_url())))
+    verbatim.append(("url", paper.url or absolute_url(paper.get_absolute_url())))
     fields.extend((name, value) for name, value in verbatim if value and _is_verbatim(value))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"
@@ -447,7 +449,3 @@ def legacy_csv(summaries: Iterable[Summary]) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path

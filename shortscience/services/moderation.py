@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
+from django.urls import reverse
 from django.utils import timezone
 
 from shortscience.models import Comment, Flag, ModerationAction, Summary, User
@@ -40,7 +41,7 @@ def _resolve(kind: str, pk: int) -> TargetRef:
         if summary is None:
             raise NotFound("There is no such summary.")
         return TargetRef(
-            kind, pk, f"a summary of “{summary.paper.title[:200]}”", f"/summaries/{pk}/"
+            kind, pk, f"a summary of “{summary.paper.title[:200]}”", reverse("summary", args=[pk])
         )
     if kind == Target.COMMENT:
         comment = Comment.objects.select_related("summary__paper").filter(pk=pk).first()
@@ -51,13 +52,13 @@ def _resolve(kind: str, pk: int) -> TargetRef:
             kind,
             pk,
             f"a comment on a summary of “{title}”",
-            f"/summaries/{comment.summary_id}/#comment-{pk}",
+            reverse("summary", args=[comment.summary_id]) + f"#comment-{pk}",
         )
     if kind == Target.USER:
         user = User.objects.filter(pk=pk).first()
         if user is None:
             raise NotFound("There is no such person.")
-        return TargetRef(kind, pk, f"@{user.username}", f"/users/{user.username}/")
+        return TargetRef(kind, pk, f"@{user.username}", user.get_absolute_url())
     raise InvalidInput("One can flag a summary, a comment or a person.")
 
 

@@ -39,6 +39,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -46,6 +47,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from shortscience.models import Notification, User
 from shortscience.services import notifications
 from shortscience.services.errors import InvalidInput, NotFound
+from shortscience.services.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ def unsubscribe_token(user: User) -> str:
 
 
 def unsubscribe_path(user: User) -> str:
-    return f"/notifications/unsubscribe/{unsubscribe_token(user)}/"
+    return reverse("unsubscribe", args=[unsubscribe_token(user)])
 
 
 def user_for_token(token: str) -> User:
@@ -118,12 +120,12 @@ def _message(
     *,
     message_id: str | None = None,
 ) -> None:
-    unsubscribe_url = settings.SITE_URL + unsubscribe_path(user)
+    unsubscribe_url = absolute_url(unsubscribe_path(user))
     context = {
         **context,
-        "site_url": settings.SITE_URL,
+        "notifications_url": absolute_url(reverse("notifications")),
         "unsubscribe_url": unsubscribe_url,
-        "settings_url": settings.SITE_URL + "/settings/notifications/",
+        "settings_url": absolute_url(reverse("notification-settings")),
         "person": user,
     }
     mail = EmailMultiAlternatives(

@@ -20,11 +20,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from shortscience.models import Comment, Follow, Notification, Summary, User
 from shortscience.models.summaries import public_q
 from shortscience.services.errors import NotFound
+from shortscience.services.links import absolute_url
 
 Kind = Notification.Kind
 SUMMARY_KINDS = (Kind.PAPER_SUMMARY, Kind.USER_SUMMARY)
@@ -174,6 +176,11 @@ class Item:
     unread: bool
     actor_name: str
 
+    @property
+    def url(self) -> str:
+        """The absolute URL, for mail."""
+        return absolute_url(self.path)
+
 
 def actor_name(notification: Notification) -> str:
     if notification.actor is None:
@@ -192,7 +199,7 @@ def describe(notification: Notification) -> Item:
         Kind.COMMENT_REPLY: f"{who} replied to your comment on a summary of “{title}”",
         Kind.DISCUSSION_COMMENT: f"{who} commented on a summary you follow of “{title}”",
     }
-    path = f"/summaries/{notification.summary_id}/"
+    path = reverse("summary", args=[notification.summary_id])
     if notification.comment_id is not None:
         path += f"#comment-{notification.comment_id}"
     return Item(

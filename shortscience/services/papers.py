@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import cards, identifiers, keyset, markup, neutralpages, similar
@@ -156,7 +157,9 @@ def counts(keys: list[str]) -> list[PaperCount]:
         if paper_id is None:
             result.append(PaperCount(key, None, 0))
         else:
-            result.append(PaperCount(key, f"/papers/{paper_id}/", totals.get(paper_id, 0)))
+            result.append(
+                PaperCount(key, reverse("paper", args=[paper_id]), totals.get(paper_id, 0))
+            )
     return result
 
 

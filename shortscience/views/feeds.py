@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.xmlutils import SimplerXMLGenerator
 
@@ -55,8 +56,10 @@ class SummaryFeed(Feed):
 
 class RecentFeed(SummaryFeed):
     title = "ShortScience: recent summaries"
-    link = "/?tab=recent"
     description = "The newest public summaries of research papers on ShortScience."
+
+    def link(self) -> str:
+        return reverse("home") + "?tab=recent"
 
     def items(self) -> list[FeedItem]:
         return feeds.recent()
@@ -87,7 +90,7 @@ class UserFeed(SummaryFeed):
         return f"ShortScience: summaries by {obj[0].shown_name}"
 
     def link(self, obj: tuple[User, list[FeedItem]]) -> str:
-        return f"/users/{obj[0].username}/"
+        return obj[0].get_absolute_url()
 
     def description(self, obj: tuple[User, list[FeedItem]]) -> str:
         return f"Public summaries written by {obj[0].shown_name}."
@@ -104,7 +107,7 @@ class VenueFeed(SummaryFeed):
         return f"ShortScience: summaries of {obj[0].name} papers"
 
     def link(self, obj: tuple[Venue, list[FeedItem]]) -> str:
-        return f"/venues/{obj[0].key}/"
+        return obj[0].get_absolute_url()
 
     def description(self, obj: tuple[Venue, list[FeedItem]]) -> str:
         return f"Public summaries of papers from {obj[0].name}."
@@ -122,7 +125,7 @@ class SearchFeed(SummaryFeed):
         return f"ShortScience: summaries matching “{obj[0]}”"
 
     def link(self, obj: tuple[str, list[FeedItem]]) -> str:
-        return "/search/"
+        return reverse("search")
 
     def description(self, obj: tuple[str, list[FeedItem]]) -> str:
         return f"Public summaries found by a search for “{obj[0]}”."
@@ -151,9 +154,11 @@ class LegacyFeed(SummaryFeed):
 
     feed_type = ShortScienceRss
     title = "ShortScience.org"
-    link = "/"
     description = "Recent summaries of research papers on ShortScience."
     full_text = False
+
+    def link(self) -> str:
+        return reverse("home")
 
     def item_description(self, item: FeedItem) -> str:
         return item.html if self.full_text else item.excerpt

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from shortscience.services.links import absolute_url
 
 DISALLOWED = (
     "/accounts/",
@@ -43,7 +45,7 @@ _DAY = 24 * 3600
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
-    lines += ["", f"Sitemap: {settings.SITE_URL.rstrip('/')}/sitemap.xml", ""]
+    lines += ["", f"Sitemap: {absolute_url(reverse('sitemap'))}", ""]
     response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={_DAY}"
     return response

@@ -50,9 +50,6 @@ class UserSitemap(Sitemap):
     def items(self) -> QuerySet[User]:
         return sitemaps.people_with_public_summaries()
 
-    def location(self, item: User) -> str:
-        return f"/users/{item.username}/"
-
 
 SITEMAPS: dict[str, Any] = {
     "papers": PaperSitemap,

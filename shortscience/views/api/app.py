@@ -21,6 +21,7 @@ from shortscience.views.api import (
     venues,
     votes,
 )
+from shortscience.views.api.schemas import NAMESPACE
 
 DESCRIPTION = """\
 Read papers, summaries, comments, people and venues; write summaries, votes and comments with
@@ -62,7 +63,7 @@ api = ShortScienceAPI(
     title="ShortScience API",
     version="1",
     description=DESCRIPTION,
-    urls_namespace="api-v1",
+    urls_namespace=NAMESPACE,
     # Routers set their own auth; this one tells the docs page to send the CSRF token.
     auth=auth.READ,
     # Swagger UI from ninja's own static files (no CDN, no inline script); no call to the

@@ -42,7 +42,7 @@ def _follow_out(links: Links, row: Follow) -> FollowOut:
     if row.paper is not None:
         name, path = row.paper.title, row.paper.get_absolute_url()
     elif row.followed_user is not None:
-        name, path = row.followed_user.shown_name, f"/users/{row.followed_user.username}/"
+        name, path = row.followed_user.shown_name, row.followed_user.get_absolute_url()
     else:
         assert row.summary is not None
         name, path = row.summary.paper.title, row.summary.get_absolute_url()

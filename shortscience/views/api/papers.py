@@ -185,7 +185,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
         total=found.total,
         total_capped=found.total_capped,
         page=found.page,
-        next=links.api(f"/search?{following}") if found.has_next else None,
+        next=links.api("search", following) if found.has_next else None,
         items=[paper_item(links, p, p.summary_count) for p in papers_in_order],
         hits=[_hit_out(links, hit) for hit in found.hits],
     )
@@ -200,7 +200,7 @@ def _hit_out(links: Links, hit: engine.Hit) -> SearchHitOut:
             title=hit.paper.title,
             year=hit.paper.year,
             url=links.site(hit.paper.get_absolute_url()),
-            api_url=links.api(f"/papers/{hit.paper.pk}"),
+            api_url=links.api("paper", paper_id=hit.paper.pk),
         ),
         summary_id=summary.pk if summary else None,
         summary_url=links.site(summary.get_absolute_url()) if summary else None,

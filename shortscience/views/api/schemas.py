@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services.accounts import is_placeholder
 from shortscience.services.cards import SummaryCard
+from shortscience.services.links import absolute_url
 from shortscience.services.text import clean_text
 
+# The URL namespace of the API's routes (app.py's urls_namespace): `Links.api` names them in it.
+NAMESPACE = "api-v1"
 # Text from a query string, a path or a JSON body, without the NUL bytes and lone surrogates
 # that neither database can store or compare.
 CleanStr = Annotated[str, AfterValidator(clean_text)]
@@ -29,16 +32,18 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Links:
-    """Absolute URLs of this site, for the request's host."""
+    """Absolute URLs of this site on the request's host (joined by services/links.py)."""
 
     def __init__(self, request: HttpRequest) -> None:
-        self.base = request.build_absolute_uri("/").rstrip("/")
+        self.base = request.build_absolute_uri("/")
 
     def site(self, path: str) -> str:
-        return self.base + path
+        return absolute_url(path, base=self.base)
 
-    def api(self, path: str) -> str:
-        return f"{self.base}/api/v1{path}"
+    def api(self, name: str, query: str = "", **kwargs: str | int) -> str:
+        """The API route `name` (its url_name in the api-v1 namespace), then `?query` if any."""
+        path = reverse(f"{NAMESPACE}:{name}", kwargs=kwargs)
+        return self.site(f"{path}?{query}" if query else path)
 
 
 class PersonRef(Schema):
@@ -133,22 +138,20 @@ class SummaryPage(PageOut):
 
 
 def person_ref(links: Links, person: User) -> PersonRef:
-    path = f"/users/{quote(person.username, safe='')}/"
     return PersonRef(
         username=person.username,
         name=person.shown_name,
-        url=links.site(path),
-        api_url=links.api(path.rstrip("/")),
+        url=links.site(person.get_absolute_url()),
+        api_url=links.api("user", username=person.username),
     )
 
 
 def venue_ref(links: Links, venue: Venue) -> VenueRef:
-    key = quote(venue.key, safe="")
     return VenueRef(
         key=venue.key,
         name=venue.name,
-        url=links.site(f"/venues/{key}/"),
-        api_url=links.api(f"/venues/{key}"),
+        url=links.site(venue.get_absolute_url()),
+        api_url=links.api("venue", key=venue.key),
     )
 
 
@@ -158,7 +161,7 @@ def paper_ref(links: Links, paper: Paper) -> PaperRef:
         title=paper.title,
         year=paper.year,
         url=links.site(paper.get_absolute_url()),
-        api_url=links.api(f"/papers/{paper.pk}"),
+        api_url=links.api("paper", paper_id=paper.pk),
     )
 
 
@@ -190,7 +193,7 @@ def _summary_fields(links: Links, card: SummaryCard, paper: Paper | None) -> dic
     return {
         "id": summary.pk,
         "url": links.site(summary.get_absolute_url()),
-        "api_url": links.api(f"/summaries/{summary.pk}"),
+        "api_url": links.api("summary", summary_id=summary.pk),
         "paper": paper_ref(links, paper or summary.paper),
         "author": None if summary.is_anonymous else person_ref(links, summary.author),
         "anonymous": summary.is_anonymous,

@@ -7,7 +7,6 @@ cannot reveal who wrote an anonymous summary.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router
@@ -60,9 +59,7 @@ def user(request: HttpRequest, username: Username) -> UserOut:
         reputation=found.reputation,
         summary_count=found.summary_count,
         summaries=[summary_out(links, card) for card in found.cards],
-        next=links.api(f"/users/{quote(username, safe='')}/summaries?cursor={cursor}")
-        if cursor
-        else None,
+        next=links.api("user_summaries", f"cursor={cursor}", username=username) if cursor else None,
         next_cursor=cursor,
     )
 

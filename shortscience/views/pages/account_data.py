@@ -62,6 +62,6 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)
             messages.success(request, "Your account was deleted. Goodbye, and thank you.")
-            return redirect("/")
+            return redirect("home")
     status = 400 if request.method == "POST" else 200
     return render(request, "account_data/delete.html", {"form": form}, status=status)

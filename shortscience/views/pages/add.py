@@ -23,7 +23,7 @@ def add(request: HttpRequest) -> HttpResponse:
         except InvalidInput as error:
             messages.error(request, error.message)
             return _page(request, request.POST.get("q", ""), status=400)
-        return redirect(f"/papers/{paper.pk}/write/")
+        return redirect("summary-write", paper.pk)
     return _page(request, request.GET.get("q", ""))
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shortscience.services import comments
@@ -28,7 +29,9 @@ def add(request: HttpRequest, summary_id: int) -> HttpResponse:
     comment = comments.add(
         signed_in(request), summary_id, form.cleaned_data["markdown"], form.cleaned_data["parent"]
     )
-    return redirect(safe_next(request, f"/summaries/{summary_id}/") + f"#comment-{comment.pk}")
+    return redirect(
+        safe_next(request, reverse("summary", args=[summary_id])) + f"#comment-{comment.pk}"
+    )
 
 
 @login_required
@@ -43,7 +46,9 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         except InvalidInput as error:
             form.add_error("markdown", error.message)
         else:
-            return redirect(f"/summaries/{comment.summary_id}/#comment-{comment.pk}")
+            return redirect(
+                reverse("summary", args=[comment.summary_id]) + f"#comment-{comment.pk}"
+            )
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)
 
@@ -53,4 +58,4 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = comments.delete(signed_in(request), comment_id)
     messages.success(request, "Comment deleted.")
-    return redirect(f"/summaries/{comment.summary_id}/")
+    return redirect("summary", comment.summary_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shortscience.services import follows
@@ -30,7 +31,7 @@ def toggle(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         follows.follow(user, parsed, target_id)
     else:
         follows.unfollow(user, parsed, target_id)
-    back = safe_next(request, "/following/")
+    back = safe_next(request, reverse("following"))
     if getattr(request, "htmx", False):
         label = request.POST.get("label", "")[:80]
         context = {"kind": parsed, "key": key, "target_id": target_id, "label": label}

@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def random_summary(request: HttpRequest) -> HttpResponse:
     summary_id = rankings.random_public_id()
-    return redirect(f"/summaries/{summary_id}/" if summary_id else "/")
+    return redirect("summary", summary_id) if summary_id else redirect("home")
 
 
 def about(request: HttpRequest) -> HttpResponse:

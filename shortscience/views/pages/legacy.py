@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from shortscience.services import papers
@@ -29,32 +28,40 @@ def paper(request: HttpRequest) -> HttpResponse:
 
 def internalsearch(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    return redirect("/search/?" + urlencode({"q": query}), permanent=True)
+    return redirect(reverse("search") + "?" + urlencode({"q": query}), permanent=True)
 
 
 def user(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("name", "")
     if not name:
         raise Http404("Which user?")
-    return redirect(f"/users/{quote(name, safe='')}/", permanent=True)
+    return redirect(_page("user", name), permanent=True)
 
 
 def users(request: HttpRequest) -> HttpResponse:
-    return redirect("/users/", permanent=True)
+    return redirect("users", permanent=True)
 
 
 def venue(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key", "")
     if not key:
-        return redirect("/venues/", permanent=True)
+        return redirect("venues", permanent=True)
     year = parse_year(request.GET.get("year", ""))
     suffix = "?" + urlencode({"year": year}) if year else ""
-    return redirect(f"/venues/{quote(key, safe='')}/{suffix}", permanent=True)
+    return redirect(_page("venue", key) + suffix, permanent=True)
 
 
 def random(request: HttpRequest) -> HttpResponse:
-    return redirect("/random/")
+    return redirect("random")
 
 
 def vignette(request: HttpRequest) -> HttpResponse:
     return HttpResponseGone("The old write endpoint is gone; write summaries from a paper's page.")
+
+
+def _page(name: str, key: str) -> str:
+    """The page of a person or venue; a name with a "/" in it names none (no route matches)."""
+    try:
+        return reverse(name, args=[key])
+    except NoReverseMatch as exc:
+        raise Http404("No page has that name.") from exc

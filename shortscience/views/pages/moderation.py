@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shortscience.models import Flag
@@ -17,7 +18,7 @@ from shortscience.views.pages.common import rate_limited, safe_next, signed_in
 @login_required
 @rate_limited("flagging")
 def flag(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    back = safe_next(request, "/")
+    back = safe_next(request, reverse("home"))
     if request.method == "POST":
         try:
             moderation.flag(
@@ -56,7 +57,7 @@ def act(request: HttpRequest) -> HttpResponse:
         days,
     )
     messages.success(request, f"{done.get_action_display()} {done.target_label}.")
-    return redirect("/moderation/")
+    return redirect("moderation-queue")
 
 
 def log(request: HttpRequest) -> HttpResponse:

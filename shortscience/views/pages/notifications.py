@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,14 +26,14 @@ def listing(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notifications.mark_read(signed_in(request), notification_id)
-    return redirect(safe_next(request, "/notifications/"))
+    return redirect(safe_next(request, reverse("notifications")))
 
 
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     notifications.mark_all_read(signed_in(request))
-    return redirect(safe_next(request, "/notifications/"))
+    return redirect(safe_next(request, reverse("notifications")))
 
 
 @login_required
@@ -41,7 +42,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification_emails.set_choice(user, request.POST.get("email_notifications", ""))
         messages.success(request, "Notification e-mail setting saved.")
-        return redirect("/settings/notifications/")
+        return redirect("notification-settings")
     choices = User.EmailNotifications.choices
     return render(request, "notifications/settings.html", {"choices": choices})
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from shortscience.services import papers
 from shortscience.services.errors import InvalidInput
+from shortscience.services.links import absolute_url
 from shortscience.views.pages.common import viewer
 
 MAX_COUNT_KEYS = 500
@@ -44,13 +45,13 @@ def counts(request: HttpRequest) -> JsonResponse:
     keys = [k.strip() for k in request.GET.getlist("id") if k.strip()]
     if len(keys) > MAX_COUNT_KEYS:
         raise InvalidInput(f"Ask for at most {MAX_COUNT_KEYS} identifiers at once.")
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = request.build_absolute_uri("/")
     return JsonResponse(
         {
             "papers": [
                 {
                     "id": item.key,
-                    "url": base + item.url if item.url else None,
+                    "url": absolute_url(item.url, base=base) if item.url else None,
                     "summaries": item.summaries,
                 }
                 for item in papers.counts(keys)

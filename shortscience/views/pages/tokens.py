@@ -1,7 +1,7 @@
 """Settings > API tokens: list your tokens, create one (its secret is shown once, on the answer
 to the form, and never again) and revoke one.
 
-The two routes are mounted with include() at settings/tokens/ by shortscience/urls.py.
+Its two routes, `tokens` and `token-revoke`, are in shortscience/urls.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_POST
 
 from shortscience.models import ApiToken
@@ -60,10 +59,4 @@ def listing(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = tokens.revoke(signed_in(request), token_id)
     messages.success(request, f"The token “{token.name}” ({token.prefix}…) was revoked.")
-    return redirect("/settings/tokens/")
-
-
-urlpatterns = [
-    path("", listing, name="tokens"),
-    path("<int:token_id>/revoke/", revoke, name="token-revoke"),
-]
+    return redirect("tokens")

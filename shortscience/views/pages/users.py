@@ -49,6 +49,6 @@ def profile(request: HttpRequest) -> HttpResponse:
                     form.add_error(field, message)
         else:
             messages.success(request, "Profile saved.")
-            return redirect("/settings/profile/")
+            return redirect("profile")
     status = 400 if request.method == "POST" else 200
     return render(request, "users/profile.html", {"form": form}, status=status)

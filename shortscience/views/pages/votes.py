@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shortscience.services import votes
@@ -32,4 +33,4 @@ def vote(request: HttpRequest, summary_id: int) -> HttpResponse:
                 "can_vote": True,
             },
         )
-    return redirect(safe_next(request, f"/summaries/{summary_id}/"))
+    return redirect(safe_next(request, reverse("summary", args=[summary_id])))
