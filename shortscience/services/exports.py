@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import IO, Any
 
+import yaml
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Prefetch
@@ -264,46 +265,48 @@ def summary_filename(summary: Summary) -> str:
 
 
 def summary_file(summary: Summary) -> str:
+    """The summary's Markdown after a YAML front matter block (written by PyYAML, which quotes
+    and escapes whatever a title holds: colons, quotes, U+2028 and the like)."""
     paper = summary.paper
-    identifiers = [f"{i.scheme}:{i.value}" for i in paper.identifiers.all()]
-    lines = [
-        "---",
-        f"title: {_yaml(paper.title)}",
-        f"paper: {_yaml(absolute_url(paper.get_absolute_url()))}",
-        f"year: {_yaml(paper.year)}",
-        "identifiers:" + ("" if identifiers else " []"),
-        *(f"  - {_yaml(value)}" for value in identifiers),
-        f"summary: {_yaml(absolute_url(summary.get_absolute_url()))}",
-        f"status: {_yaml(summary.status)}",
-        f"visibility: {_yaml(summary.visibility)}",
-        f"anonymous: {_yaml(summary.is_anonymous)}",
-        f"created: {_yaml(_iso(summary.created_at))}",
-        f"published: {_yaml(_iso(summary.published_at))}",
-        f"edited: {_yaml(_iso(summary.edited_at))}",
-        f"score: {_yaml(summary.score)}",
-        "---",
-        "",
-    ]
-    return "\n".join(lines) + "\n" + summary.markdown.rstrip("\n") + "\n"
+    front = {
+        "title": paper.title,
+        "paper": absolute_url(paper.get_absolute_url()),
+        "year": paper.year,
+        "identifiers": [f"{i.scheme}:{i.value}" for i in paper.identifiers.all()],
+        "summary": absolute_url(summary.get_absolute_url()),
+        "status": str(summary.status),
+        "visibility": str(summary.visibility),
+        "anonymous": summary.is_anonymous,
+        "created": _iso(summary.created_at),
+        "published": _iso(summary.published_at),
+        "edited": _iso(summary.edited_at),
+        "score": summary.score,
+    }
+    header = yaml.dump(
+        front, Dumper=_FrontMatter, sort_keys=False, allow_unicode=True, width=2**31 - 1
+    )
+    return "---\n" + header + "---\n\n" + summary.markdown.rstrip("\n") + "\n"
 
 
-# A JSON string is a YAML double-quoted scalar, once these are escaped too: YAML 1.2 does not
-# allow them raw, and YAML 1.1 readers (PyYAML) take U+0085, U+2028 and U+2029 as line breaks.
-_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+class _FrontMatter(yaml.SafeDumper):
+    """PyYAML's safe dumper, with strings that hold a line break or an unprintable character
+    double-quoted: there they are escapes, where a plain or single-quoted scalar would fold
+    U+0085, U+2028 and U+2029 into spaces."""
 
 
-def _yaml(value: str | int | bool | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    quoted = json.dumps(value, ensure_ascii=False)
-    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+def _front_matter_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = None if value.isprintable() else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FrontMatter.add_representer(str, _front_matter_str)
 
 
 # --- papers.bib --------------------------------------------------------------------------------
+# Written here rather than by pybtex's writer (pybtex reads it back in the tests and in imports):
+# the writer neither escapes LaTeX specials nor protects a name holding "and" or commas
+# ("Research and Development Lab" would come back as two people), and pybtex's LaTeX backend
+# turns every non-ASCII letter into a TeX macro where this file keeps UTF-8.
 
 _BIB_SPECIAL = {
     "\\": r"\textbackslash{}",
