@@ -45,18 +45,16 @@ from shortscience.models import (
     Flag,
     Follow,
     Paper,
-    PaperIdentifier,
     Revision,
     Summary,
     SummaryImage,
     User,
     Vote,
 )
+from shortscience.services import identifiers
 from shortscience.services.links import absolute_url
 
 FORMAT_VERSION = 1
-# The old site's export named a paper by its bibtexKey; these stand in for it, best first.
-LEGACY_KEY_SCHEMES = ("legacy", "arxiv", "doi", "dblp")
 _SPOOL = 8 * 1024 * 1024  # larger archives go to a temporary file instead of memory
 _README = """\
 Your data from ShortScience ({site}), exported {when}.
@@ -424,24 +422,11 @@ def _ascii(text: str) -> str:
 # --- shortscience-legacy.csv ---------------------------------------------------------------
 
 
-def legacy_key(identifiers: Iterable[PaperIdentifier]) -> str | None:
-    """The key the old site's CSV would carry for a paper, or None when it has no usable one."""
-    by_scheme: dict[str, str] = {}
-    for ident in identifiers:
-        by_scheme.setdefault(ident.scheme, ident.value)
-    for scheme in LEGACY_KEY_SCHEMES:
-        if scheme in by_scheme:
-            return by_scheme[scheme]
-    if "openreview" in by_scheme:
-        return f"openreview:{by_scheme['openreview']}"
-    return None
-
-
 def legacy_csv(summaries: Iterable[Summary]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for summary in summaries:
-        key = legacy_key(summary.paper.identifiers.all())
+        key = identifiers.portable_key(summary.paper.identifiers.all())
         if key is not None:
             writer.writerow([key, summary.markdown])
     return buffer.getvalue()

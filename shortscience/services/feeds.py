@@ -12,7 +12,6 @@ the papers' identifiers when the old site's `shortscience:` fields are wanted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,9 +20,8 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from shortscience import search
-from shortscience.metadata.identifiers import legacy_key_for
-from shortscience.metadata.types import Identifier, Scheme
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.services import identifiers as identifiers_service
 from shortscience.services.errors import NotFound
 
 # Items per ordinary feed: readers poll often, so a feed only needs the newest few.
@@ -77,19 +75,6 @@ def excerpt(html: str, words: int = EXCERPT_WORDS) -> str:
     return Truncator(" ".join(strip_tags(html).split())).words(words, truncate=" …")
 
 
-def legacy_key(identifiers: Iterable[PaperIdentifier]) -> str:
-    """The bibtexKey the old site used for a paper: its stored legacy key, else the one derived
-    from its arXiv id (`journals/corr/<id>`), else its DBLP key; empty when it had none."""
-    by_scheme = {i.scheme: i.value for i in identifiers}
-    if PaperIdentifier.Scheme.LEGACY in by_scheme:
-        return by_scheme[PaperIdentifier.Scheme.LEGACY]
-    if PaperIdentifier.Scheme.ARXIV in by_scheme:
-        derived = legacy_key_for(Identifier(Scheme.ARXIV, by_scheme[PaperIdentifier.Scheme.ARXIV]))
-        if derived:
-            return derived
-    return by_scheme.get(PaperIdentifier.Scheme.DBLP, "")
-
-
 def _item(summary: Summary, *, with_identifiers: bool, full: bool) -> FeedItem:
     paper = summary.paper
     categories = [*paper.categories]
@@ -102,7 +87,7 @@ def _item(summary: Summary, *, with_identifiers: bool, full: bool) -> FeedItem:
         arxiv_id = next(
             (i.value for i in identifiers if i.scheme == PaperIdentifier.Scheme.ARXIV), ""
         )
-        bibtex_key = legacy_key(identifiers)
+        bibtex_key = identifiers_service.old_site_key(identifiers)
     return FeedItem(
         summary_id=summary.pk,
         title=f"Summary of {paper.title}",

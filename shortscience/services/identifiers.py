@@ -1,11 +1,47 @@
 """Finding a paper by one of its names: arXiv id (any form), DOI, DBLP key, OpenReview id or
-old ShortScience.org key, given bare or as a URL. Parsing lives in metadata.identifiers; this
-module owns the database lookup every caller shares."""
+old ShortScience.org key, given bare or as a URL, and the keys that name a paper to the old
+site and to another ShortScience. Parsing lives in metadata.identifiers; this module owns the
+database lookup every caller shares."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from shortscience.metadata import identifiers as parsing
+from shortscience.metadata.types import Identifier, Scheme
 from shortscience.models import Paper, PaperIdentifier
+
+# The old site's export named a paper by its bibtexKey; these stand in for it, best first.
+PORTABLE_KEY_SCHEMES = ("legacy", "arxiv", "doi", "dblp")
+
+
+def old_site_key(identifiers: Iterable[PaperIdentifier]) -> str:
+    """The bibtexKey the old site used for a paper (its feeds carry it): the stored legacy key,
+    else the one derived from its arXiv id (`journals/corr/<id>`), else its DBLP key; empty
+    when it had none."""
+    by_scheme = {i.scheme: i.value for i in identifiers}
+    if PaperIdentifier.Scheme.LEGACY in by_scheme:
+        return by_scheme[PaperIdentifier.Scheme.LEGACY]
+    if PaperIdentifier.Scheme.ARXIV in by_scheme:
+        arxiv = Identifier(Scheme.ARXIV, by_scheme[PaperIdentifier.Scheme.ARXIV])
+        derived = parsing.legacy_key_for(arxiv)
+        if derived:
+            return derived
+    return by_scheme.get(PaperIdentifier.Scheme.DBLP, "")
+
+
+def portable_key(identifiers: Iterable[PaperIdentifier]) -> str | None:
+    """The key a paper goes by in an exported `shortscience-legacy.csv`, which
+    `import_shortscience_csv` on any ShortScience resolves; None when it has no usable one."""
+    by_scheme: dict[str, str] = {}
+    for ident in identifiers:
+        by_scheme.setdefault(ident.scheme, ident.value)
+    for scheme in PORTABLE_KEY_SCHEMES:
+        if scheme in by_scheme:
+            return by_scheme[scheme]
+    if "openreview" in by_scheme:
+        return f"openreview:{by_scheme['openreview']}"
+    return None
 
 
 def candidates(key: str) -> list[str]:
