@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from shortscience.metadata import arxiv, crossref, dblp, fields, openreview, semanticscholar, venues
 from shortscience.metadata import identifiers as parsing
+from shortscience.metadata.bibtex import BibtexError, parse_bibtex
 from shortscience.metadata.http import FetchError, FetchFn
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
 from shortscience.models import Paper, PaperIdentifier, Venue
@@ -220,6 +221,22 @@ def create(meta: PaperMetadata) -> Paper:
         )
         events.papers_written([paper.pk])
     return paper
+
+
+def looks_like_bibtex(text: str) -> bool:
+    """Pasted BibTeX (`@article{...`): the add page offers to read it instead of searching."""
+    return text.lstrip().startswith("@")
+
+
+def from_bibtex(text: str) -> PaperMetadata:
+    """The paper of pasted BibTeX: its first entry (the add page makes one paper at a time)."""
+    try:
+        entries = parse_bibtex(text)
+    except BibtexError as error:
+        raise InvalidInput(f"That BibTeX could not be read: {error}") from error
+    if not entries:
+        raise InvalidInput("No BibTeX entry was found in what you pasted.")
+    return entries[0]
 
 
 def manual(title: str, authors: str, year: str, url: str = "") -> PaperMetadata:

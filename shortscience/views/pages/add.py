@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from shortscience.metadata.bibtex import BibtexError, parse_bibtex
 from shortscience.metadata.types import PaperMetadata
 from shortscience.services import lookup
 from shortscience.services.errors import InvalidInput
@@ -32,13 +31,7 @@ def _chosen(request: HttpRequest) -> PaperMetadata:
     if action == "pick":
         return lookup.fetch_candidate(request.POST.get("token", ""))
     if action == "bibtex":
-        try:
-            entries = parse_bibtex(request.POST.get("bibtex", ""))
-        except BibtexError as error:
-            raise InvalidInput(f"That BibTeX could not be read: {error}") from error
-        if not entries:
-            raise InvalidInput("No BibTeX entry was found in what you pasted.")
-        return entries[0]
+        return lookup.from_bibtex(request.POST.get("bibtex", ""))
     if action == "manual":
         post = request.POST
         return lookup.manual(
@@ -51,6 +44,6 @@ def _chosen(request: HttpRequest) -> PaperMetadata:
 
 
 def _page(request: HttpRequest, query: str, status: int = 200) -> HttpResponse:
-    found = lookup.find(query) if query.strip() and not query.lstrip().startswith("@") else None
+    found = lookup.find(query) if query.strip() and not lookup.looks_like_bibtex(query) else None
     context = {"query": query, "found": found, "post": request.POST}
     return render(request, "add/index.html", context, status=status)
