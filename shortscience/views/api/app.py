@@ -15,6 +15,7 @@ from shortscience.views.api import (
     comments,
     errors,
     follows,
+    notifications,
     papers,
     summaries,
     users,
@@ -78,3 +79,4 @@ api.add_router("", comments.router, tags=["comments"])
 api.add_router("", users.router, tags=["users"])
 api.add_router("", venues.router, tags=["venues"])
 api.add_router("", follows.router, tags=["follows"])
+api.add_router("", notifications.router, tags=["notifications"])
