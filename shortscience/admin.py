@@ -19,7 +19,7 @@ from shortscience.models import (
     User,
     Venue,
 )
-from shortscience.services import counts, events, merging, pagecache, papers
+from shortscience.services import counts, events, merging, pagecache, venues
 
 
 class RefreshesPages:
@@ -96,7 +96,7 @@ class VenueAdmin(RefreshesPages, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Venue, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        papers.save_venue_description(obj, obj.description_markdown)
+        venues.save_venue_description(obj, obj.description_markdown)
 
 
 class RevisionInline(admin.TabularInline):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shortscience.metadata.fields import field_of
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import comments, events, papers, summaries, votes
+from shortscience.services import comments, events, papers, summaries, venues, votes
 from shortscience.services.text import clean_text
 from shortscience.services.users import ProfileChange, update_profile
 
@@ -104,7 +104,7 @@ def _venue(item: dict[str, Any]) -> Venue:
         key=item["key"], defaults={"name": item["name"], "url": item.get("url", "")}
     )
     if created:
-        papers.save_venue_description(venue, item.get("description", ""))
+        venues.save_venue_description(venue, item.get("description", ""))
     return venue
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.urls import reverse
 
-from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import cards, identifiers, keyset, markup, neutralpages, similar
+from shortscience.models import Paper, PaperIdentifier, Summary, User
+from shortscience.services import cards, identifiers, neutralpages, similar
 from shortscience.services.errors import NotFound
 
 
@@ -54,86 +53,6 @@ def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperP
 def find_by_key(key: str) -> Paper | None:
     """A paper named by one of its identifiers, given bare (`1706.03762`, a DOI, a legacy key)."""
     return identifiers.find_paper(key)
-
-
-def venues() -> QuerySet[Venue]:
-    """Every venue by key; paper_count and summary_count are stored (services/counts.py)."""
-    return Venue.objects.order_by("key")
-
-
-VENUES_ORDER = ("key",)
-VENUES_PAGE_SIZE = 100
-VENUE_PAPERS_ORDER = ("-year", "title", "pk")
-VENUE_PAPERS_PAGE_SIZE = 100
-
-
-def venue_listing(
-    number: str | int | None = 1, *, after: str | None = None, before: str | None = None
-) -> keyset.Page[Venue]:
-    """One page of venues by key (the venues list page), with their stored counts: one query
-    on the key index, whatever the number of papers."""
-    return keyset.paginate(
-        Venue.objects.all(),
-        VENUES_ORDER,
-        limit=VENUES_PAGE_SIZE,
-        after=after,
-        before=before,
-        number=keyset.parse_number(number),
-        strict=False,
-    )
-
-
-@dataclass
-class VenuePage:
-    venue: Venue
-    years: list[int]
-    year: int | None
-    page: keyset.Page[Paper]
-
-    @property
-    def papers(self) -> list[Paper]:
-        return self.page.items
-
-    @property
-    def query(self) -> str:
-        """The query string naming this list, for the pager's links."""
-        return f"year={self.year}" if self.year is not None else ""
-
-
-def venue_page(
-    key: str,
-    year: int | None,
-    *,
-    after: str | None = None,
-    before: str | None = None,
-    number: str | int | None = 1,
-    strict: bool = False,
-) -> VenuePage:
-    """A venue's papers of one year (or all), newest year first then by title, a page at a time;
-    papers without a year have no place in that order and are left out (docs/decisions)."""
-    venue = Venue.objects.filter(key__iexact=key).first()
-    if venue is None:
-        raise NotFound("There is no such venue.")
-    papers: QuerySet[Paper] = venue.papers.defer("abstract")
-    if year is not None:
-        papers = papers.filter(year=year)
-    found = keyset.paginate(
-        papers,
-        VENUE_PAPERS_ORDER,
-        limit=VENUE_PAPERS_PAGE_SIZE,
-        after=after,
-        before=before,
-        number=keyset.parse_number(number),
-        strict=strict,
-    )
-    return VenuePage(venue=venue, years=list(venue.years), year=year, page=found)
-
-
-def save_venue_description(venue: Venue, markdown: str) -> Venue:
-    venue.description_markdown = markdown
-    venue.description_html = markup.render(markdown).html
-    venue.save(update_fields=["description_markdown", "description_html"])
-    return venue
 
 
 @dataclass(frozen=True)

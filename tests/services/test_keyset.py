@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shortscience.models import Paper, Summary, User, Venue
-from shortscience.services import counts, keyset, papers, rankings, users
+from shortscience.services import counts, keyset, rankings, users, venues
 from shortscience.services.errors import InvalidInput
 from tests.conftest import make_summary, make_user
 
@@ -123,12 +123,12 @@ def test_the_users_list_orders_by_reputation_then_username_and_counts_named_summ
 
 
 def test_a_venue_pages_its_papers_by_year_then_title(monkeypatch):
-    monkeypatch.setattr(papers, "VENUE_PAPERS_PAGE_SIZE", 2)
+    monkeypatch.setattr(venues, "VENUE_PAPERS_PAGE_SIZE", 2)
     venue = Venue.objects.create(key="PAGED", name="Paged")
     for title, year in [("b", 2020), ("a", 2020), ("c", 2019), ("d", None)]:
         Paper.objects.create(title=title, year=year, venue=venue)
     counts.refresh_venues([venue.pk])  # the papers were made around the services
-    first = papers.venue_page("paged", None)
-    rest = papers.venue_page("paged", None, after=first.page.next_cursor)
+    first = venues.venue_page("paged", None)
+    rest = venues.venue_page("paged", None, after=first.page.next_cursor)
     assert [p.title for p in first.papers] + [p.title for p in rest.papers] == ["a", "b", "c"]
     assert first.years == [2020, 2019] and rest.page.next_cursor is None

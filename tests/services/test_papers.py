@@ -1,7 +1,7 @@
 import pytest
 
 from shortscience.models import PaperIdentifier, Venue
-from shortscience.services import papers, votes
+from shortscience.services import papers, venues, votes
 from tests.conftest import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_a_venue_page_lists_its_years_and_filters_by_one():
     venue = Venue.objects.create(key="ICCV", name="International Conference on Computer Vision")
     old, new = make_paper(venue=venue, year=2015), make_paper(venue=venue, year=2017)
     make_summary(paper=old)
-    page = papers.venue_page("iccv", None)
+    page = venues.venue_page("iccv", None)
     assert page.years == [2017, 2015]
     assert {p.pk: p.summary_count for p in page.papers} == {old.pk: 1, new.pk: 0}
-    assert [p.pk for p in papers.venue_page("ICCV", 2015).papers] == [old.pk]
+    assert [p.pk for p in venues.venue_page("ICCV", 2015).papers] == [old.pk]

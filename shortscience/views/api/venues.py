@@ -7,7 +7,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from shortscience.services import papers
+from shortscience.services import venues
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
 from shortscience.views.api.pagination import next_url
@@ -56,7 +56,7 @@ def venue_list(request: HttpRequest) -> list[VenueItem]:
             paper_count=venue.paper_count,
             summary_count=venue.summary_count,
         )
-        for venue in papers.venues()
+        for venue in venues.venues()
     ]
 
 
@@ -71,7 +71,7 @@ def venue(
     params: Query[VenueParams],
 ) -> VenueDetail:
     """A venue with its papers (of one `year`, or all), newest year first."""
-    found = papers.venue_page(key, params.year, after=params.cursor, strict=True)
+    found = venues.venue_page(key, params.year, after=params.cursor, strict=True)
     links = Links(request)
     return VenueDetail(
         **venue_ref(links, found.venue).model_dump(),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shortscience.services import papers
+from shortscience.services import venues
 from shortscience.services.text import parse_year
 
 
 def listing(request: HttpRequest) -> HttpResponse:
-    found = papers.venue_listing(
+    found = venues.venue_listing(
         request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
     )
     return render(request, "venues/list.html", {"venues": found})
@@ -18,7 +18,7 @@ def listing(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     year = parse_year(request.GET.get("year", ""))
-    found = papers.venue_page(
+    found = venues.venue_page(
         key,
         year,
         after=request.GET.get("after"),
