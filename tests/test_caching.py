@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache, caches
 
 from shortscience.caching import ResilientRedisCache
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 from tests.test_settings_documented import run_settings
 
 # Nothing listens on port 1: the redis client's connect is refused at once.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from shortscience.models import ApiToken, Summary, Vote
 from shortscience.services import tokens
 from tests.api.conftest import ApiClient, error_shape, token_for, with_session, with_token
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

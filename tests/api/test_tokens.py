@@ -10,7 +10,7 @@ from shortscience.models import ApiToken
 from shortscience.services import tokens
 from shortscience.services.errors import InvalidInput, NotFound
 from tests.api.conftest import ApiClient
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

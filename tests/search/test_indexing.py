@@ -10,7 +10,7 @@ from shortscience import search
 from shortscience.models import Paper, PaperIdentifier, SearchDocument, Summary
 from shortscience.search import indexing
 from shortscience.services import accounts, comments, events, merging, moderation, summaries, users
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

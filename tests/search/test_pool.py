@@ -12,7 +12,7 @@ from shortscience import search
 from shortscience.models import SearchDocument, Venue
 from shortscience.search import dialects
 from shortscience.search.query import parse
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from shortscience import search
 from shortscience.models import SearchDocument, Summary
 from shortscience.models.summaries import public_q
 from shortscience.services import comments, moderation
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from shortscience import search
 from shortscience.models import PaperIdentifier, Venue
 from shortscience.services import comments, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 
 from shortscience.services import comments
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -29,9 +29,7 @@ from shortscience.models import (
 )
 from shortscience.services import accounts, comments, dumps, summaries, votes
 from shortscience.services.dumps import DumpError
-from tests.conftest import make_paper, make_summary, make_user
-
-PASSWORD = "a-long-test-password"
+from tests.factories import PASSWORD, make_paper, make_summary, make_user
 
 
 def build_site() -> dict:

@@ -15,7 +15,7 @@ from shortscience.metadata.bibtex import parse_bibtex
 from shortscience.models import Paper, PaperIdentifier, Summary, SummaryImage
 from shortscience.services import comments, exports, summaries, votes
 from shortscience.services.imports.legacy_csv import import_legacy_csv
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from shortscience.models import Follow
 from shortscience.services import follows
 from shortscience.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Summary
 from shortscience.services.imports import runs
 from shortscience.services.imports.legacy_csv import import_legacy_csv
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"

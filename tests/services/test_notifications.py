@@ -13,7 +13,7 @@ from django.test import Client
 from shortscience.models import Notification, User
 from shortscience.services import comments, follows, moderation, notification_emails, notifications
 from shortscience.services.errors import NotFound
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind

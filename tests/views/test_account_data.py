@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shortscience.models import Summary, User
 from shortscience.services import comments
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import Client
 
 import shortscience.search
 from shortscience.models import PaperIdentifier, Summary, Venue
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 from shortscience.models import Comment, Flag, ModerationAction
 from shortscience.services import comments, moderation
 from shortscience.services.errors import Conflict, PermissionDenied
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_suspended_people_read_but_cannot_write_and_banned_people_cannot_sign_in
 
 
 def test_moderators_merge_duplicate_papers_on_the_record(moderator):
-    from tests.conftest import make_paper
+    from tests.factories import make_paper
 
     keep, dup = make_paper(), make_paper()
     entry = moderation.merge_papers(moderator, dup.pk, keep.pk, "same arXiv paper")

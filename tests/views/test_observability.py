@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from shortscience import logs
-from tests.conftest import make_paper, make_user
+from tests.factories import make_paper, make_user
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

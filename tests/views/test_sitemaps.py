@@ -9,7 +9,7 @@ from django.test import Client
 
 from shortscience.models import Summary
 from shortscience.views import sitemaps
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

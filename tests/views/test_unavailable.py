@@ -21,7 +21,7 @@ from shortscience.models import Comment, SummaryImage
 from shortscience.services import comments, events, summaries
 from shortscience.views import errors
 from tests.api.conftest import with_token
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
