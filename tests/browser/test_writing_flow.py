@@ -30,7 +30,9 @@ def sign_up_and_verify(page, base: str, username: str) -> None:
     page.click("form button[type=submit]")
     page.wait_for_load_state()
     message = next(m for m in mail.outbox if f"{username}@example.org" in m.to)
-    link = re.search(r"https?://\S+", message.body).group(0)
+    found = re.search(r"https?://\S+", str(message.body))
+    assert found is not None, message.body
+    link = found.group(0)
     page.goto(base + "/" + link.split("/", 3)[3])
     page.click("form button[type=submit]")
     page.wait_for_load_state()

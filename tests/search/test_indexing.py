@@ -192,6 +192,7 @@ def test_reindex_writes_documents_in_date_order_whatever_their_kind(monkeypatch)
     summary = make_summary(paper=older, markdown="marmot notes")
     newer = make_paper("Marmot burrows")
     published = Summary.objects.get(pk=summary.pk).published_at
+    assert published is not None
     Paper.objects.filter(pk=newer.pk).update(created_at=published + timedelta(days=1))
     call_command("reindex", "--quiet")
     ids = dict(SearchDocument.objects.values_list("object_id", "pk").filter(kind="paper"))

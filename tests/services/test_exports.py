@@ -200,6 +200,7 @@ def test_the_export_holds_nothing_private_of_anyone_else():
     archive = export_of(ada)
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
     token = Summary.objects.get(pk=bobs_private.pk).share_token
+    assert token is not None
     for secret in (
         "bob@example.org",
         "Bob private text.",

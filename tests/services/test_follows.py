@@ -95,7 +95,7 @@ def test_an_anonymous_viewer_follows_nothing_and_costs_no_query():
     from django.contrib.auth.models import AnonymousUser
 
     with CaptureQueriesContext(connection) as queries:
-        assert follows.following_sets(AnonymousUser()) == follows.FollowingSets()  # type: ignore[arg-type]
+        assert follows.following_sets(AnonymousUser()) == follows.FollowingSets()  # type: ignore[arg-type]  # request.user's other type
     assert len(queries) == 0
 
 

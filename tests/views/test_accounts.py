@@ -4,6 +4,7 @@ e-mail, password reset, and the profile page."""
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 
@@ -37,7 +38,7 @@ def test_sign_up_needs_a_verified_email_before_signing_in():
     confirm_url = link_in(mail.outbox[0])
     assert client.get(confirm_url).status_code == 200
     client.post(confirm_url)
-    assert User.objects.get(username="newbie").emailaddress_set.get().verified
+    assert EmailAddress.objects.get(user__username="newbie").verified
     assert client.session.get("_auth_user_id") == str(User.objects.get(username="newbie").pk)
 
 

@@ -80,9 +80,9 @@ def test_a_hidden_summary_vanishes_everywhere_and_restoring_brings_it_back_whole
     for url in urls:
         assert "Unique hidden words" not in stranger.get(url).content.decode(), url
     assert stranger.get(f"/summaries/{summary.pk}/").status_code == 404
-    counts = stranger.get(
-        "/papers/counts.json", {"id": summary.paper.identifiers.first().value}
-    ).json()
+    identifier = summary.paper.identifiers.first()
+    assert identifier is not None
+    counts = stranger.get("/papers/counts.json", {"id": identifier.value}).json()
     assert counts["papers"][0]["summaries"] == 0
     own = client_for(summary.author).get(f"/summaries/{summary.pk}/").content.decode()
     assert "hidden by a moderator" in own

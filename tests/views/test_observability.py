@@ -64,7 +64,7 @@ def test_every_line_logged_during_a_request_carries_its_id():
         logs.RequestContextFilter().filter(record)
     finally:
         logs.request_id.reset(token)
-    assert record.request_id == "abc"
+    assert record.request_id == "abc"  # type: ignore[attr-defined]  # the filter adds it
     text = logs.TextFormatter().format(record)
     assert text.endswith("INFO x: hello [request_id=abc]")
 
@@ -131,7 +131,9 @@ def test_one_task_run_prints_each_worker_line_once(tmp_path):
         text=True,
     )
     output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(worker.stdout), daemon=True)
+    stdout = worker.stdout
+    assert stdout is not None  # stdout=PIPE
+    reader = threading.Thread(target=lambda: output.extend(stdout), daemon=True)
     reader.start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any("executed in" in o for o in output):
