@@ -40,7 +40,7 @@ lint: install-dev
 	ALLOW_DEV_SECRET_KEY=1 $(BIN)/python -m shortscience.manage makemigrations --check --dry-run
 
 typecheck: install-dev
-	ALLOW_DEV_SECRET_KEY=1 $(BIN)/mypy shortscience
+	ALLOW_DEV_SECRET_KEY=1 $(BIN)/mypy shortscience tests
 
 pytest: install-dev
 	bash scripts/test-databases.sh $(BIN)

@@ -149,6 +149,9 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django 6.0's default for forms.URLField (the admin's URL fields): a scheme-less address means
+# https, not http. A transitional setting, deprecated from birth; drop it with Django 6.0.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache and sessions ------------------------------------------------------------------------
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")

@@ -42,7 +42,7 @@ def pyproject() -> dict:
 
 def pinned(requirements: list[str]) -> dict[str, str]:
     """pyproject.toml pins each direct dependency with ==; returns name -> version."""
-    versions = {}
+    versions: dict[str, str] = {}
     for text in requirements:
         requirement = Requirement(text)
         specifiers = list(requirement.specifier)

@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from tests.browser import conftest as browser_conftest
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 # The browser fixtures of tests/browser/ (Debian's chromium driven by Playwright).
 browser = browser_conftest.browser

@@ -5,7 +5,7 @@ import pytest
 
 from shortscience.services import votes
 from tests.api.conftest import with_token
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

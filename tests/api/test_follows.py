@@ -8,7 +8,7 @@ import pytest
 from shortscience.models import Follow, Notification
 from shortscience.services import comments, follows
 from tests.api.conftest import ApiClient, error_shape, with_session, with_token
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

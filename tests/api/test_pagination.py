@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shortscience.models import Summary
 from tests.api.conftest import error_shape
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from shortscience.models import Summary
 from shortscience.services import rankings
 from tests.api.conftest import error_shape
-from tests.conftest import make_paper, make_summary
+from tests.factories import make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
 

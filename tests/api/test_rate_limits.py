@@ -4,7 +4,7 @@ import pytest
 
 from shortscience.models import Comment, Summary
 from tests.api.conftest import error_shape, with_session, with_token
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

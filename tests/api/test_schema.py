@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from shortscience.models import Venue
 from shortscience.services import comments
 from tests.api.conftest import token_for
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 MAX_EXAMPLES = 12
 

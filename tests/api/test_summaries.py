@@ -9,7 +9,7 @@ from django.utils import timezone
 from shortscience.models import Revision, Summary
 from shortscience.services import votes
 from tests.api.conftest import error_shape, with_session, with_token
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

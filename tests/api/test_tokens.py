@@ -10,7 +10,7 @@ from shortscience.models import ApiToken
 from shortscience.services import tokens
 from shortscience.services.errors import InvalidInput, NotFound
 from tests.api.conftest import ApiClient
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,9 @@ def test_creating_a_token_shows_it_once_and_it_works(client_for):
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     html = response.content.decode()
-    plaintext = TOKEN_RE.search(html).group(1)
+    shown = TOKEN_RE.search(html)
+    assert shown is not None, html
+    plaintext = shown.group(1)
     assert "shown only this once" in html
     token = ApiToken.objects.get(user=user)
     assert (token.name, token.scope) == ("reading list", "write")
@@ -110,5 +112,7 @@ def test_there_is_a_limit_on_live_tokens():
         tokens.create(user, f"t{n}", "read")
     with pytest.raises(InvalidInput):
         tokens.create(user, "one more", "read")
-    tokens.revoke(user, tokens.active(user).first().pk)
+    oldest = tokens.active(user).first()
+    assert oldest is not None
+    tokens.revoke(user, oldest.pk)
     tokens.create(user, "one more", "read")

@@ -4,7 +4,7 @@ import pytest
 
 from shortscience.models import Summary, User
 from tests.api.conftest import error_shape
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from shortscience.models import Venue
 from tests.api.conftest import error_shape
-from tests.conftest import make_paper, make_summary
+from tests.factories import make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
 

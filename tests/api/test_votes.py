@@ -4,7 +4,7 @@ import pytest
 
 from shortscience.models import Vote
 from tests.api.conftest import error_shape, with_token
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

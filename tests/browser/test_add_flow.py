@@ -10,7 +10,7 @@ from shortscience.models import Summary
 from shortscience.services import outbound
 from tests.browser.conftest import screenshot
 from tests.browser.test_writing_flow import sign_in
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.recorded import recorded_fetcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

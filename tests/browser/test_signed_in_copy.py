@@ -9,7 +9,7 @@ import pytest
 from shortscience.models import Vote
 from tests.browser.conftest import screenshot
 from tests.browser.test_writing_flow import sign_in
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

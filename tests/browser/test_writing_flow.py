@@ -10,7 +10,7 @@ from django.core import mail
 
 from shortscience.models import Summary
 from tests.browser.conftest import screenshot
-from tests.conftest import make_paper, make_user
+from tests.factories import make_paper, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,9 @@ def sign_up_and_verify(page, base: str, username: str) -> None:
     page.click("form button[type=submit]")
     page.wait_for_load_state()
     message = next(m for m in mail.outbox if f"{username}@example.org" in m.to)
-    link = re.search(r"https?://\S+", message.body).group(0)
+    found = re.search(r"https?://\S+", str(message.body))
+    assert found is not None, message.body
+    link = found.group(0)
     page.goto(base + "/" + link.split("/", 3)[3])
     page.click("form button[type=submit]")
     page.wait_for_load_state()
@@ -93,7 +95,7 @@ def test_sign_up_write_publish_vote_and_comment(live_server, page_factory):
 
 
 def test_math_shows_without_javascript(live_server, page_factory):
-    from tests.conftest import make_summary
+    from tests.factories import make_summary
 
     summary = make_summary(markdown="Euler: $e^{i\\pi} + 1 = 0$")
     page = page_factory(java_script_enabled=False)
@@ -115,7 +117,7 @@ def test_account_pages_look_like_the_site(live_server, page_factory):
 
 
 def test_the_home_page_shows_excerpts_with_their_math(live_server, page_factory):
-    from tests.conftest import make_summary
+    from tests.factories import make_summary
 
     long_text = "\n\n".join(
         [FORMULA_SOURCE]

@@ -11,7 +11,7 @@ import pytest
 
 from shortscience.models import Summary
 from shortscience.services import moderation
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 PACKAGE = Path(__file__).resolve().parents[2] / "shortscience"
 

@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -63,7 +63,11 @@ def site(topology: topo.Topology) -> dict[str, list[int]]:
         "AND NOT is_hidden ORDER BY id"
     )
     papers = topology.postgres.query("SELECT id FROM shortscience_paper ORDER BY id")
-    return {"summaries": [r[0] for r in summaries], "papers": [r[0] for r in papers]}  # type: ignore[misc]
+    # Both queries select an integer id column.
+    return {
+        "summaries": [cast(int, r[0]) for r in summaries],
+        "papers": [cast(int, r[0]) for r in papers],
+    }
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

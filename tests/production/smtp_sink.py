@@ -75,7 +75,7 @@ class SmtpSink:
 
     def messages(self) -> list[EmailMessage]:
         return [
-            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             for path in sorted(self.folder.glob("*.eml"))
         ]
 

@@ -38,13 +38,14 @@ MINE = {"filler", "filler-tail", "probe"}  # the test's own files, not the site'
 def _stored(topology: Topology) -> tuple[int, set[str]]:
     """Image rows, and every upload file with its size."""
     rows = topology.postgres.query("SELECT count(*) FROM shortscience_summaryimage")[0][0]
+    assert isinstance(rows, int)
     media = topology.media_root
     files = {
         f"{p.relative_to(media)} ({p.stat().st_size} B)"
         for p in media.rglob("*")
         if p.is_file() and p.name not in MINE
     }
-    return int(rows), files  # type: ignore[call-overload]
+    return rows, files
 
 
 def _fill(folder: Path) -> None:

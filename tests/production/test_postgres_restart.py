@@ -3,6 +3,7 @@ no acknowledged write lost, refusals that say so, recovery within seconds."""
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -27,7 +28,7 @@ def restarts(topology: Topology, site: dict[str, list[int]]) -> dict[str, LoadRe
     for mode in ("fast", "immediate"):
         result = run_writes(
             topology, people, site["summaries"], WRITES // 2, f"pg{mode}",
-            fault=lambda mode=mode: topology.postgres.restart(mode),  # type: ignore[misc]
+            fault=functools.partial(topology.postgres.restart, mode),
         )  # fmt: skip
         recovery = result.recovery()
         results[mode] = result

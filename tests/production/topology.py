@@ -67,7 +67,7 @@ def port_in_use(port: int) -> bool:
 
 
 def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]  # noqa: S603 -- our own commands
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]  # kwargs hide the overload  # noqa: S603 -- our own commands
 
 
 def documented_environment() -> dict[str, str]:
@@ -163,7 +163,7 @@ class Postgres:
         import psycopg
 
         with psycopg.connect(self.url, connect_timeout=5) as conn:
-            return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
+            return list(conn.execute(sql, params).fetchall())
 
 
 # --- Processes ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bench.pages import corpus
-from shortscience.rendering import math_engine, render_markdown, render_markdown_many
+from shortscience.rendering import excerpt, math_engine, render_markdown, render_markdown_many
 from shortscience.rendering.math_engine import MathRequest, MathResult
 from shortscience.rendering.math_syntax import (
     ENV_INLINE_MATHML,
@@ -23,7 +23,6 @@ from shortscience.rendering.pipeline import (
     Rendered,
     _parse,
     _relative_prefixes,
-    excerpt,
 )
 from shortscience.rendering.sanitize import sanitize_html
 

@@ -241,7 +241,7 @@ def test_rendered_is_an_immutable_value() -> None:
         html="<p>hello</p>\n", math_errors=(), excerpt_html="<p>hello</p>\n", truncated=False
     )
     with pytest.raises(AttributeError):
-        rendered.html = "x"  # type: ignore[misc]
+        rendered.html = "x"  # type: ignore[misc]  # the point: frozen
 
 
 def test_math_errors_has_one_message_per_broken_formula() -> None:

@@ -10,7 +10,7 @@ from shortscience import search
 from shortscience.models import Paper, PaperIdentifier, SearchDocument, Summary
 from shortscience.search import indexing
 from shortscience.services import accounts, comments, events, merging, moderation, summaries, users
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +192,7 @@ def test_reindex_writes_documents_in_date_order_whatever_their_kind(monkeypatch)
     summary = make_summary(paper=older, markdown="marmot notes")
     newer = make_paper("Marmot burrows")
     published = Summary.objects.get(pk=summary.pk).published_at
+    assert published is not None
     Paper.objects.filter(pk=newer.pk).update(created_at=published + timedelta(days=1))
     call_command("reindex", "--quiet")
     ids = dict(SearchDocument.objects.values_list("object_id", "pk").filter(kind="paper"))

@@ -21,10 +21,9 @@ from shortscience.models import (
 from shortscience.services import accounts, comments, summaries, votes
 from shortscience.services.accounts import Mode
 from shortscience.services.errors import InvalidInput
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import PASSWORD, make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-long-test-password"
 
 
 def signed_in_session(user: User) -> Client:

@@ -107,7 +107,7 @@ def rows_of(database: dict) -> dict[str, list[tuple]]:
 
     from shortscience.services.backups import _psycopg_params
 
-    with psycopg.connect(**_psycopg_params(database)) as other, other.cursor() as cursor:
+    with psycopg.connect(**_psycopg_params(database)) as server, server.cursor() as cursor:
         return data(every_row(cursor))
 
 

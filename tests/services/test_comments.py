@@ -2,7 +2,7 @@ import pytest
 
 from shortscience.services import comments
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_deleted_comment_with_replies_stays_as_a_tombstone():
     assert [c.pk for c in thread] == [top.pk]
     assert thread[0].is_deleted
     assert thread[0].html == ""
-    assert [r.markdown for r in thread[0].thread_replies] == ["reply"]
+    assert [r.markdown for r in thread[0].thread_replies] == ["reply"]  # type: ignore[attr-defined]  # threads() sets it
     summary.refresh_from_db()
     assert summary.comment_count == 1
 

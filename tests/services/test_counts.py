@@ -14,11 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from shortscience.models import Paper, Summary, Venue
 from shortscience.services import accounts, counts, merging, moderation, summaries
 from shortscience.services.imports import runs
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import PASSWORD, make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-test-password"  # tests/conftest.py's password for every made person
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 
 

@@ -15,7 +15,7 @@ from shortscience.metadata.bibtex import parse_bibtex
 from shortscience.models import Paper, PaperIdentifier, Summary, SummaryImage
 from shortscience.services import comments, exports, summaries, votes
 from shortscience.services.imports.legacy_csv import import_legacy_csv
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +200,7 @@ def test_the_export_holds_nothing_private_of_anyone_else():
     archive = export_of(ada)
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
     token = Summary.objects.get(pk=bobs_private.pk).share_token
+    assert token is not None
     for secret in (
         "bob@example.org",
         "Bob private text.",

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from shortscience.models import Follow
 from shortscience.services import follows
 from shortscience.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_an_anonymous_viewer_follows_nothing_and_costs_no_query():
     from django.contrib.auth.models import AnonymousUser
 
     with CaptureQueriesContext(connection) as queries:
-        assert follows.following_sets(AnonymousUser()) == follows.FollowingSets()  # type: ignore[arg-type]
+        assert follows.following_sets(AnonymousUser()) == follows.FollowingSets()  # type: ignore[arg-type]  # request.user's other type
     assert len(queries) == 0
 
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Summary
 from shortscience.services.imports import runs
 from shortscience.services.imports.legacy_csv import import_legacy_csv
-from tests.conftest import make_user
+from shortscience.services.imports.writer import commit_batch
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
@@ -49,7 +50,7 @@ def test_an_interrupted_import_resumes_after_its_checkpoint(tmp_path, monkeypatc
     path.write_text("\n".join(lines))
     monkeypatch.setattr(runs, "BATCH_SIZE", 1000)
     calls = {"n": 0}
-    real = runs.commit_batch
+    real = commit_batch
 
     def crash_on_second_batch(*args, **kwargs):
         calls["n"] += 1
@@ -72,6 +73,7 @@ def test_dblp_xml_imports_with_entities_and_skips_broken_records():
     report = runs.import_dblp_xml(DATA / "dblp-sample.xml")
     assert report.created == 2 and report.errors == ["record 3: journals/broken/NoTitle: no title"]
     fast = PaperIdentifier.objects.get(scheme="dblp", value="conf/iccv/Girshick15").paper
+    assert fast.venue is not None
     assert fast.title == "Fast R-CNN" and fast.venue.key == "ICCV" and fast.year == 2015
     assert fast.identifiers.filter(scheme="doi", value="10.1109/iccv.2015.169").exists()
     attention = PaperIdentifier.objects.get(scheme="arxiv", value="1706.03762").paper

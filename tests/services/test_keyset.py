@@ -12,7 +12,7 @@ from django.utils import timezone
 from shortscience.models import Paper, Summary, User, Venue
 from shortscience.services import counts, keyset, rankings, users, venues
 from shortscience.services.errors import InvalidInput
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

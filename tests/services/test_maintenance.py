@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from shortscience.services import maintenance
-from tests.conftest import make_summary
+from tests.factories import make_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shortscience.models import PaperIdentifier
 from shortscience.services import markup
-from tests.conftest import make_paper
+from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ and notification e-mail: immediate, daily digest, unsubscribe, retries."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from django.core import mail
@@ -13,7 +13,7 @@ from django.test import Client
 from shortscience.models import Notification, User
 from shortscience.services import comments, follows, moderation, notification_emails, notifications
 from shortscience.services.errors import NotFound
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind
@@ -64,8 +64,13 @@ def test_following_both_paper_and_author_gives_one_notification():
     assert kinds_for(ada) == [Kind.PAPER_SUMMARY]
 
 
+class Visibility(TypedDict, total=False):
+    publish: bool
+    private: bool
+
+
 @pytest.mark.parametrize("options", [{"publish": False}, {"private": True}])
-def test_drafts_and_private_summaries_notify_nobody(options: dict[str, bool]):
+def test_drafts_and_private_summaries_notify_nobody(options: Visibility):
     ada, bob = quiet(), quiet()
     paper = make_paper()
     follows.follow(ada, "paper", paper.pk)
@@ -265,8 +270,9 @@ def test_an_immediate_mail_goes_out_after_commit_with_unsubscribe_headers(
     link = sent.extra_headers["List-Unsubscribe"].strip("<>")
     assert link.startswith("http") and "/notifications/unsubscribe/" in link
     assert link in sent.body
-    html = sent.alternatives[0]
-    assert html[1] == "text/html" and link in html[0]
+    assert isinstance(sent, mail.EmailMultiAlternatives)
+    html, mimetype = sent.alternatives[0]
+    assert mimetype == "text/html" and isinstance(html, str) and link in html
     assert Notification.objects.get(recipient=bob).emailed_at is not None
 
 

@@ -11,7 +11,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 
 from shortscience.services import pagecache
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 from tests.test_caching import DEAD, LIVE, needs_redis, redis_config
 
 pytestmark = pytest.mark.django_db

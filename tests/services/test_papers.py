@@ -2,7 +2,7 @@ import pytest
 
 from shortscience.models import PaperIdentifier, Venue
 from shortscience.services import papers, venues, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from shortscience.models import Paper, Summary, User, Venue
 from shortscience.services import maintenance
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

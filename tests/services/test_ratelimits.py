@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from shortscience.models import Comment
 from shortscience.services import ratelimits
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from shortscience.models import Comment, Summary
 from shortscience.rendering import RENDERER_VERSION
 from shortscience.services import comments, markup, rendering_jobs
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

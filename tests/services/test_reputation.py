@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from shortscience.models import Summary, User, Vote
 from shortscience.services import rankings, votes
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

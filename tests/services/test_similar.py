@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from shortscience.models import SimilarPaper, SimilarSummary, Summary
 from shortscience.services import similar
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

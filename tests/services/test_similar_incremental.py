@@ -16,7 +16,7 @@ from shortscience.models import SimilarPaper, SimilarSummary, Summary
 from shortscience.models.similar import SimilarDirty, SimilarPaperVector, SimilarSummaryVector
 from shortscience.services import similar, summaries
 from shortscience.services.similar import refresh, tasks
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import pytest
 from shortscience.models import Comment, Revision, Summary, Vote
 from shortscience.services import comments, summaries, votes
 from shortscience.services.errors import InvalidInput, NotFound, PermissionDenied
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

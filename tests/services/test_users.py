@@ -6,7 +6,7 @@ from django.utils import timezone
 from shortscience.models import Vote
 from shortscience.services import rankings, users, votes
 from shortscience.services.errors import InvalidInput
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from shortscience.models import Summary, Vote
 from shortscience.services import votes
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 
 @pytest.mark.django_db(transaction=True)

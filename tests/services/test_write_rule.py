@@ -32,11 +32,10 @@ from shortscience.services import (
     votes,
 )
 from shortscience.services.imports import runs
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import PASSWORD, make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-test-password"  # tests/conftest.py's password for every made person
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 EVENTS = [
     name

@@ -10,7 +10,7 @@ from django.test import Client
 
 from shortscience.services import comments, follows, neutralpages, votes
 from shortscience.templatetags import cards
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,10 @@ def test_the_csrf_token_in_a_remembered_card_is_the_readers_own(world, settings)
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(world["reader"])
     page = strict.get(url).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', page).group(1)
-    summary_id = re.search(r'action="/summaries/(\d+)/vote/"', page).group(1)
+    token_field = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)
+    vote_form = re.search(r'action="/summaries/(\d+)/vote/"', page)
+    assert token_field is not None and vote_form is not None, page
+    token, summary_id = token_field.group(1), vote_form.group(1)
     answer = strict.post(
         f"/summaries/{summary_id}/vote/", {"value": "up", "csrfmiddlewaretoken": token}
     )

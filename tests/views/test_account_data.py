@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shortscience.models import Summary, User
 from shortscience.services import comments
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,10 @@ def test_export_shows_a_button_then_downloads_the_zip(client_for):
 def test_exporting_is_rate_limited(client_for, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "exporting": "1/3600"}
     client = client_for(make_user())
-    assert client.post("/settings/export/").status_code == 200
+    exported = client.post("/settings/export/")
+    assert exported.status_code == 200
+    # The archive streams from a temporary file, closed once sent: read it, as a server would.
+    b"".join(exported.streaming_content)
     refused = client.post("/settings/export/")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
 

@@ -4,11 +4,12 @@ e-mail, password reset, and the profile page."""
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 
 from shortscience.models import User
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_sign_up_needs_a_verified_email_before_signing_in():
     confirm_url = link_in(mail.outbox[0])
     assert client.get(confirm_url).status_code == 200
     client.post(confirm_url)
-    assert User.objects.get(username="newbie").emailaddress_set.get().verified
+    assert EmailAddress.objects.get(user__username="newbie").verified
     assert client.session.get("_auth_user_id") == str(User.objects.get(username="newbie").pk)
 
 
@@ -94,7 +95,7 @@ def test_profile_settings_save_and_refuse_a_bad_orcid(client_for):
 
 def test_display_names_are_escaped(client):
     make_user("xss", display_name="<script>alert(1)</script>")
-    from tests.conftest import make_summary
+    from tests.factories import make_summary
 
     summary = make_summary(author=User.objects.get(username="xss"))
     html = client.get(f"/summaries/{summary.pk}/").content.decode()
@@ -123,7 +124,7 @@ def test_changing_the_password(client_for):
 
 
 def test_staff_moderate_through_the_admin(client_for):
-    from tests.conftest import make_summary
+    from tests.factories import make_summary
 
     summary = make_summary()
     staff = client_for(make_user(is_staff=True, is_superuser=True))

@@ -8,7 +8,7 @@ import pytest
 
 from shortscience.models import Paper, PaperIdentifier
 from shortscience.services import outbound
-from tests.conftest import make_paper, make_user
+from tests.factories import make_paper, make_user
 from tests.recorded import DATA, down, recorded_fetcher, route
 
 pytestmark = pytest.mark.django_db

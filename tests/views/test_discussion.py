@@ -3,7 +3,7 @@
 import pytest
 
 from shortscience.models import Comment, Vote
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import Client
 
 import shortscience.search
 from shortscience.models import PaperIdentifier, Summary, Venue
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ def test_the_recent_feed_lists_public_summaries_newest_first_with_their_details(
 
 def test_atom_entries_carry_an_updated_date_after_an_edit(client):
     summary = make_summary(author=make_user("editor"), markdown="First version.")
+    assert summary.published_at is not None
     Summary.objects.filter(pk=summary.pk).update(edited_at=summary.published_at.replace(year=2031))
     entry = fetch(client, "/feeds/recent.atom").entries[0]
     assert entry.updated_parsed.tm_year == 2031 and entry.published_parsed.tm_year != 2031

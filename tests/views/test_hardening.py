@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from shortscience.models import Summary, SummaryImage, Venue
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from huey.contrib.djhuey import HUEY
 
@@ -120,9 +121,7 @@ def test_the_heartbeat_runs_every_minute_and_when_a_worker_starts():
 
 def test_unapplied_migrations_make_readyz_fail(db, monkeypatch):
     monkeypatch.setattr(health, "_migrations_applied", False)
-    monkeypatch.setattr(
-        health.MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)]
-    )
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
     assert health.check_migrations() == {"status": "fail", "unapplied": 1}
     monkeypatch.undo()
     assert health.check_migrations() == {"status": "ok"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
-from tests.conftest import make_paper
+from tests.factories import make_paper
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -8,7 +8,7 @@ from django.test import Client
 from shortscience.models import Comment, Flag, ModerationAction
 from shortscience.services import comments, moderation
 from shortscience.services.errors import Conflict, PermissionDenied
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +80,9 @@ def test_a_hidden_summary_vanishes_everywhere_and_restoring_brings_it_back_whole
     for url in urls:
         assert "Unique hidden words" not in stranger.get(url).content.decode(), url
     assert stranger.get(f"/summaries/{summary.pk}/").status_code == 404
-    counts = stranger.get(
-        "/papers/counts.json", {"id": summary.paper.identifiers.first().value}
-    ).json()
+    identifier = summary.paper.identifiers.first()
+    assert identifier is not None
+    counts = stranger.get("/papers/counts.json", {"id": identifier.value}).json()
     assert counts["papers"][0]["summaries"] == 0
     own = client_for(summary.author).get(f"/summaries/{summary.pk}/").content.decode()
     assert "hidden by a moderator" in own
@@ -142,7 +142,7 @@ def test_suspended_people_read_but_cannot_write_and_banned_people_cannot_sign_in
 
 
 def test_moderators_merge_duplicate_papers_on_the_record(moderator):
-    from tests.conftest import make_paper
+    from tests.factories import make_paper
 
     keep, dup = make_paper(), make_paper()
     entry = moderation.merge_papers(moderator, dup.pk, keep.pk, "same arXiv paper")

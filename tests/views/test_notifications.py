@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shortscience.models import Follow, Notification, User
 from shortscience.services import comments, follows, notification_emails
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[User], Client]

@@ -18,7 +18,7 @@ from PIL import Image
 
 from shortscience.models import SummaryImage
 from shortscience.services import backups
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.test_settings_documented import run_settings
 
 try:

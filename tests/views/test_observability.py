@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from shortscience import logs
-from tests.conftest import make_paper, make_user
+from tests.factories import make_paper, make_user
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -64,7 +64,7 @@ def test_every_line_logged_during_a_request_carries_its_id():
         logs.RequestContextFilter().filter(record)
     finally:
         logs.request_id.reset(token)
-    assert record.request_id == "abc"
+    assert record.request_id == "abc"  # type: ignore[attr-defined]  # the filter adds it
     text = logs.TextFormatter().format(record)
     assert text.endswith("INFO x: hello [request_id=abc]")
 
@@ -122,23 +122,25 @@ def test_one_task_run_prints_each_worker_line_once(tmp_path):
         **env,
     )
     assert queued.returncode == 0, queued.stderr
-    worker = subprocess.Popen(
+    output: list[str] = []
+    with subprocess.Popen(  # leaving the block closes the worker's pipe
         [sys.executable, "-m", "shortscience.manage", "run_huey", "-w", "1", "--no-periodic"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "shortscience.settings", **env},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(worker.stdout), daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any("executed in" in o for o in output):
-        time.sleep(0.1)
-    worker.terminate()
-    worker.wait(timeout=15)
-    reader.join(timeout=5)
+    ) as worker:
+        stdout = worker.stdout
+        assert stdout is not None  # stdout=PIPE
+        reader = threading.Thread(target=lambda: output.extend(stdout), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("executed in" in o for o in output):
+            time.sleep(0.1)
+        worker.terminate()
+        worker.wait(timeout=15)
+        reader.join(timeout=5)
     ran = [line for line in output if "shortscience.tasks.heartbeat.heartbeat" in line]
     assert len([line for line in ran if "Executing" in line]) == 1, output
     assert len([line for line in ran if "executed in" in line]) == 1, output

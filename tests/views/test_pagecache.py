@@ -10,7 +10,7 @@ from django.test import Client
 
 from shortscience.models import Summary
 from shortscience.services import comments, moderation, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -203,10 +203,10 @@ def test_the_cache_can_be_switched_off(published, settings, django_assert_max_nu
 
 
 def _view_names(resolver=None, namespace=""):
-    from django.urls import get_resolver
+    from django.urls import URLResolver, get_resolver
 
     for pattern in (resolver or get_resolver()).url_patterns:
-        if hasattr(pattern, "url_patterns"):
+        if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from _view_names(pattern, inner)
         elif pattern.name:

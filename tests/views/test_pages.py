@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from shortscience.models import Venue, Vote
 from shortscience.services import comments, rankings, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

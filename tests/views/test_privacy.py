@@ -10,7 +10,7 @@ from django.test import Client
 
 from shortscience.models import Venue
 from shortscience.services import comments, summaries, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shortscience.models import Venue
 from shortscience.services import comments, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

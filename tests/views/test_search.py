@@ -4,7 +4,7 @@ import pytest
 
 from shortscience.models import PaperIdentifier
 from shortscience.services import comments
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import re
 import pytest
 from django.test import Client
 
-from shortscience.models import Summary
+from shortscience.models import Summary, User
 from shortscience.services import comments, follows, neutralpages, votes
-from tests.conftest import make_paper, make_summary, make_user
+from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def published() -> Summary:
     return summary
 
 
-def _signed_in(client_for, username: str) -> tuple[Client, object]:
+def _signed_in(client_for, username: str) -> tuple[Client, User]:
     reader = make_user(username, display_name=f"Reader {username}")
     return client_for(reader), reader
 
@@ -79,7 +79,9 @@ def test_the_copys_forms_carry_the_readers_own_working_token(published, client_f
     url = published.paper.get_absolute_url()
     client_for(make_user("warmer")).get(url)
     page = client.get(url).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    token_field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token_field is not None, page
+    token = token_field.group(1)
     answer = client.post(
         f"/summaries/{published.pk}/vote/", {"value": "up", "csrfmiddlewaretoken": token}
     )

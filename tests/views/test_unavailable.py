@@ -21,7 +21,7 @@ from shortscience.models import Comment, SummaryImage
 from shortscience.services import comments, events, summaries
 from shortscience.views import errors
 from tests.api.conftest import with_token
-from tests.conftest import make_summary, make_user
+from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_an_upload_on_a_full_disk_is_a_507_and_leaves_no_partial_file(
     monkeypatch, settings, tmp_path, writer
 ):
     settings.MEDIA_ROOT = tmp_path
-    real_save = FileSystemStorage._save
+    real_save = FileSystemStorage._save  # type: ignore[attr-defined]  # private, not in the stubs
 
     def fills_up(self: FileSystemStorage, name: str, content: Any) -> str:
         stored = real_save(self, name, content)
