@@ -13,9 +13,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
-from shortscience import search
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
-from shortscience.services import summaries
+from shortscience.services import events, summaries
 
 # The one password of every person a factory makes (tests that sign in through the form use it).
 PASSWORD = "a-long-test-password"
@@ -49,8 +48,8 @@ def make_paper(title: str | None = None, *, venue: Venue | None = None, **extra:
         **extra,
     )
     PaperIdentifier.objects.create(paper=paper, scheme="arxiv", value=f"1706.{n:05d}")
-    # Services announce new papers (events.papers_written); a factory that bypasses them indexes.
-    search.index_papers([paper.pk])
+    # Announced as the services announce new papers: indexed, counted in its venue.
+    events.papers_written([paper.pk])
     return paper
 
 

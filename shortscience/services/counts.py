@@ -4,9 +4,10 @@ The venue list, a venue's page and the API's venue answers show these on every r
 there, their cost grew with the data (the venues list: 27 ms at 20k papers, 226 ms at 200k on
 SQLite, 591 ms on PostgreSQL). Here they are recounted exactly for the rows a write touched, from
 `services/events.py` inside the write's transaction: a paper's count from its own summaries (the
-partial index of public summaries by paper), a venue's from its papers (the venue's indexes;
-the summed part reads only its summarised papers). That work is bounded by one paper's summaries
-and one venue's papers, whatever the size of the site.
+partial index of public summaries by paper), a venue's summary count from its summarised papers
+only (a partial index), which is all a summary's write changes. Its paper count and years are
+recounted from the venue-year index when papers arrive, move or merge: bounded by one venue's
+papers, whatever the size of the site.
 
 `recount_all()` recounts everything: after bulk loads and nightly, the backstop for writes that
 go around the services (an SQL console, a Django admin bulk action) and for two writes on one
@@ -41,10 +42,23 @@ def _public_summaries_of_paper() -> Subquery:
     return Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
+def refresh_summary_counts(paper_ids: Iterable[int]) -> None:
+    """Summaries of these papers were written, hidden or removed: recount the papers' public
+    summaries and their venues' sums (which read only the venue's summarised papers)."""
+    venue_ids = _recount_papers(paper_ids)
+    refresh_venues(venue_ids, summaries_only=True)
+
+
 def refresh_papers(paper_ids: Iterable[int], *, extra_venue_ids: Iterable[int | None] = ()) -> None:
-    """Recount these papers' public summaries, then their venues (and `extra_venue_ids`: venues
-    a paper just left)."""
-    venue_ids: set[int | None] = set(extra_venue_ids)
+    """Papers were created, merged or moved: recount them, then everything about their venues
+    (and `extra_venue_ids`: venues a paper just left)."""
+    venue_ids = _recount_papers(paper_ids) | set(extra_venue_ids)
+    refresh_venues(venue_ids)
+
+
+def _recount_papers(paper_ids: Iterable[int]) -> set[int | None]:
+    """Recount the papers' public summaries; the ids of their venues."""
+    venue_ids: set[int | None] = set()
     for chunk in _chunks(paper_ids):
         Paper.objects.filter(pk__in=chunk).update(
             summary_count=Coalesce(_public_summaries_of_paper(), 0)
@@ -54,34 +68,37 @@ def refresh_papers(paper_ids: Iterable[int], *, extra_venue_ids: Iterable[int | 
             .values_list("venue_id", flat=True)
             .distinct()
         )
-    refresh_venues(venue_ids)
+    return venue_ids
 
 
-def refresh_venues(venue_ids: Iterable[int | None]) -> None:
-    """Recount these venues' papers, public summaries and years."""
+def refresh_venues(venue_ids: Iterable[int | None], *, summaries_only: bool = False) -> None:
+    """Recount these venues' public summaries and, unless `summaries_only`, their papers and
+    years (those read every index entry of the venue's papers)."""
     for chunk in _chunks(venue_ids):
         papers = Paper.objects.filter(venue=OuterRef("pk")).order_by().values("venue")
         summarised = papers.filter(summary_count__gt=0)
-        Venue.objects.filter(pk__in=chunk).update(
-            paper_count=Coalesce(
-                Subquery(papers.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-                0,
-            ),
-            summary_count=Coalesce(
+        counts: dict[str, Coalesce] = {
+            "summary_count": Coalesce(
                 Subquery(
                     summarised.annotate(n=Sum("summary_count")).values("n"),
                     output_field=IntegerField(),
                 ),
                 0,
-            ),
-        )
-        for venue_id in chunk:
-            Venue.objects.filter(pk=venue_id).update(years=_years_of(venue_id))
+            )
+        }
+        if not summaries_only:
+            counts["paper_count"] = Coalesce(
+                Subquery(papers.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+                0,
+            )
+        Venue.objects.filter(pk__in=chunk).update(**counts)
+        if not summaries_only:
+            for venue_id in chunk:
+                Venue.objects.filter(pk=venue_id).update(years=_years_of(venue_id))
 
 
 def _years_of(venue_id: int) -> list[int]:
-    # Read from the venue-year index (one step per distinct year on PostgreSQL's skip-less scan:
-    # the index's entries of one venue, without the table).
+    # Read from the venue-year index: its entries for this venue, without the table.
     years = (
         Paper.objects.filter(venue_id=venue_id, year__isnull=False)
         .order_by("-year")

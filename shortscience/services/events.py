@@ -42,7 +42,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
         pagecache.touch_everything()
     else:
         pagecache.touch(*_summary_pages([summary.pk]))
-    counts.refresh_papers([summary.paper_id])
+    counts.refresh_summary_counts([summary.paper_id])
     search.index_summaries([summary.pk])
     rankings.on_summary_saved(summary)
     similar.on_summary_changed(
@@ -56,7 +56,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
 def summary_deleted(summary_id: int, paper_id: int, author_id: int) -> None:
     """A summary and everything hanging off it is gone (its rows no longer exist)."""
     pagecache.touch_everything()
-    counts.refresh_papers([paper_id])
+    counts.refresh_summary_counts([paper_id])
     search.remove_summary(summary_id)
     rankings.on_author_changed(author_id)
     similar.on_summary_changed(paper_id, public_now=False, was_public=True)
@@ -67,7 +67,7 @@ def summary_moderated(summary_id: int) -> None:
     pagecache.touch_everything()
     moderated = Summary.objects.filter(pk=summary_id).first()
     if moderated is not None:  # hidden or back: it leaves or rejoins the similar lists
-        counts.refresh_papers([moderated.paper_id])
+        counts.refresh_summary_counts([moderated.paper_id])
         similar.on_summary_changed(
             moderated.paper_id, public_now=moderated.is_public, was_public=True
         )
@@ -122,7 +122,7 @@ def contributions_changed(
     """Summaries and comments changed or vanished in bulk (an account deleted or anonymised);
     some of these rows may no longer exist. `paper_ids`: the papers they were on."""
     pagecache.touch_everything()
-    counts.refresh_papers(paper_ids)
+    counts.refresh_summary_counts(paper_ids)
     search.index_summaries(summary_ids)
     search.index_comments(comment_ids)
     rankings.on_summaries_changed(summary_ids)

@@ -188,3 +188,17 @@ def test_admin_edits_and_actions_keep_the_counts(venue, client_for):
     response = staff.post(f"/admin/shortscience/paper/{paper.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert stored(venue) == (0, 0, []) and stored(elsewhere) == (1, 0, [2020])
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_a_summarys_write_recounts_only_summaries_whatever_the_venue_holds(venue, size):
+    Paper.objects.bulk_create(
+        Paper(title=f"Filler {n}", venue=venue, year=2000 + n % 20) for n in range(size)
+    )
+    paper = make_paper(venue=venue)
+    with CaptureQueriesContext(connection) as ctx:
+        counts.refresh_summary_counts([paper.pk])
+    # The paper's count, its venue's id, the venue's summed count: no paper count, no years.
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) == 3, sql
+    assert not [q for q in sql if '"years"' in q or '"paper_count"' in q], sql
