@@ -128,6 +128,31 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# Inline tokens whose content is what a reader reads (or searches for: a formula's TeX, a
+# \cite key); emphasis, link targets and footnote marks are not words.
+_WORD_TOKENS = frozenset({"text", "code_inline", "math_inline", "cite", "image"})
+_BLOCK_TEXT_TOKENS = frozenset({"math_block", "fence", "code_block"})
+
+
+def plain_text(source: str) -> str:
+    """The words of a Markdown + LaTeX document as a reader sees them, from markdown-it's own
+    token stream (the search index and its snippets): no emphasis marks, heading hashes, quote
+    markers or link targets; formulas as their TeX source, citations as written, images as
+    their alt text, a line per block."""
+    lines: list[str] = []
+    for token in _parser().parse(clean_source(source), {}):
+        if token.type == "inline":
+            words = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or ()
+                if child.type in _WORD_TOKENS or child.type in ("softbreak", "hardbreak")
+            ]
+            lines.append("".join(words))
+        elif token.type in _BLOCK_TEXT_TOKENS:
+            lines.append(token.content.rstrip("\n"))
+    return "\n".join(line for line in lines if line.strip())
+
+
 def _excerpt_end(tokens: list[Token], opening: excerpt.Excerpt) -> int | None:
     """How many leading tokens the excerpt is, when it is whole top-level blocks of the
     document, unchanged (no block trimmed, no footnote reference dropped); else None."""

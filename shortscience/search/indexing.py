@@ -18,7 +18,6 @@ tsvector column, migration 0006), so writing rows here is all either dialect nee
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -30,16 +29,14 @@ from django.db.models.functions import Coalesce
 
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
 from shortscience.models.summaries import public_q
-
-# Markdown's emphasis, heading, quote and code marks and link targets are not words; left in,
-# they show up in snippets ("**attention**"). Math and \cite keys stay: people search for them.
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MARKS = re.compile(r"(\*{1,3}|_{2,3}|`+|^\s{0,3}#{1,6}\s|^\s{0,3}>\s?)", re.MULTILINE)
+from shortscience.rendering import plain_text
 
 
 def _plain(markdown: str) -> str:
-    """Markdown as the words a reader sees, for matching and snippets."""
-    return _MARKS.sub(" ", _LINK.sub(r"\1", markdown))
+    """Markdown as the words a reader sees, for matching and snippets (the renderer's own
+    token stream: emphasis, heading, quote marks and link targets are not words; math and
+    \\cite keys stay, people search for them)."""
+    return plain_text(markdown)
 
 
 CHUNK = 2000  # ids per round trip: well under SQLite's bound-parameter limit

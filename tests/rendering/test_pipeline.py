@@ -146,3 +146,20 @@ def test_threads_rendering_many_documents_at_once_get_their_own_results(
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda share: list(render_markdown_many(share)), shares))
     assert got == [expected[n::4] for n in range(4)]
+
+
+def test_plain_text_is_the_words_a_reader_sees() -> None:
+    from shortscience.rendering import plain_text
+
+    source = (
+        "# Idea\nThey use **attention** and [a link](https://example.org/x), with $\\beta_1$"
+        " and \\cite{1706.03762}.\n\n> quoted\n\n- item `code`\n\n$$x^2$$\n\n"
+        "| a | b |\n|---|---|\n| c | d |\n\n![alt text](https://x.org/y.png)\n\nNote[^1].\n\n"
+        "[^1]: the footnote\n"
+    )
+    text = plain_text(source)
+    for gone in ("**", "#", "example.org", "](", "[^1]", ">", "|", "y.png"):
+        assert gone not in text, gone
+    for kept in ("Idea", "attention", "a link", "\\beta_1", "\\cite{1706.03762}", "quoted",
+                 "item code", "x^2", "alt text", "the footnote", "c"):  # fmt: skip
+        assert kept in text, kept
