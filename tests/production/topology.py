@@ -349,7 +349,10 @@ class Topology:
 
     def nginx_requests(self) -> int:
         log = self.scratch / "nginx-access.log"
-        return sum(1 for _ in log.open()) if log.exists() else 0
+        if not log.exists():
+            return 0
+        with log.open() as lines:
+            return sum(1 for _ in lines)
 
     def stop(self) -> None:
         for name in ("nginx", "gunicorn-0", "gunicorn-1", "worker", "redis"):
