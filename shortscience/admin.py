@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.decorators import secure_admin_login
+from allauth.socialaccount.models import SocialAccount
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from shortscience.metadata import venues as venue_keys
+from shortscience.metadata.titles import title_key
 from shortscience.models import (
     Comment,
+    ModerationMark,
     Paper,
     PaperIdentifier,
     Revision,
@@ -19,7 +26,12 @@ from shortscience.models import (
     User,
     Venue,
 )
-from shortscience.services import counts, events, merging, pagecache, venues
+from shortscience.services import counts, events, identifiers, merging, pagecache, text, venues
+from shortscience.services.errors import InvalidInput
+
+# The admin's own sign-in form would take a password alone: no second factor, no sign-in limits
+# (services/signins.py). Staff sign in through allauth's page like everyone else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
 
 
 class RefreshesPages:
@@ -39,22 +51,76 @@ class RefreshesPages:
         return super().log_deletions(*args, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin
 
 
+def one_line(value: str) -> str:
+    """A form's one-line field, or the reason it is not one (services/text.py)."""
+    problem = text.one_line_problem(value)
+    if problem:
+        raise forms.ValidationError(problem)
+    return value.strip()
+
+
+class SiteUserForm(UserChangeForm):
+    def clean_display_name(self) -> str:
+        return one_line(self.cleaned_data["display_name"])
+
+
 @admin.register(User)
 class SiteUserAdmin(RefreshesPages, UserAdmin):
+    form = SiteUserForm
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Profile", {"fields": ("display_name", "description_markdown", "orcid")}),
+        (
+            "Profile",
+            {"fields": ("display_name", "description_markdown", "orcid", "orcid_verified")},
+        ),
     )
+    # Only an ORCID sign-in proves an iD (docs/accounts.md); an admin edit cannot.
+    readonly_fields = ("orcid_verified",)
     list_display = ("username", "email", "display_name", "is_active", "is_staff", "date_joined")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if "orcid" in form.changed_data:
+            obj.orcid_verified = SocialAccount.objects.filter(
+                user=obj, provider="orcid", uid=obj.orcid
+            ).exists()
+        super().save_model(request, obj, form, change)
+
+
+class IdentifierForm(forms.ModelForm):
+    """Each scheme's grammar (metadata/identifiers.py); the value is stored normalised."""
+
+    class Meta:
+        model = PaperIdentifier
+        fields = ("scheme", "value")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        scheme, value = data.get("scheme"), data.get("value")
+        # A row left as it was is not re-judged: an older value must not block other edits.
+        if scheme and value is not None and (self.instance.pk is None or self.has_changed()):
+            try:
+                data["value"] = identifiers.checked(scheme, value)
+            except InvalidInput as error:
+                self.add_error("value", error.message)
+        return data
 
 
 class IdentifierInline(admin.TabularInline):
     model = PaperIdentifier
+    form = IdentifierForm
     extra = 1
+
+
+class PaperForm(forms.ModelForm):
+    """The admin builds its fields (modelform_factory); this adds the one-line title."""
+
+    def clean_title(self) -> str:
+        return one_line(self.cleaned_data["title"])
 
 
 @admin.register(Paper)
 class PaperAdmin(RefreshesPages, admin.ModelAdmin):
+    form = PaperForm
     list_display = ("title", "year", "venue", "created_at")
     list_filter = ("venue", "year")
     search_fields = ("title", "identifiers__value")
@@ -64,6 +130,7 @@ class PaperAdmin(RefreshesPages, admin.ModelAdmin):
     # Admin edits go around the services: keep the stored counts of the venues involved.
     def save_model(self, request: HttpRequest, obj: Paper, form: Any, change: bool) -> None:
         before = Paper.objects.filter(pk=obj.pk).values_list("venue_id", flat=True).first()
+        obj.title_key = title_key(obj.title)  # the derived column the duplicate check reads
         super().save_model(request, obj, form, change)
         counts.refresh_papers([obj.pk], extra_venue_ids=[before])
 
@@ -88,8 +155,25 @@ class PaperAdmin(RefreshesPages, admin.ModelAdmin):
         self.message_user(request, f"Merged {len(ids) - 1} paper(s) into paper {ids[0]}.")
 
 
+class VenueForm(forms.ModelForm):
+    """The admin builds its fields; the key is part of a URL, the name one line."""
+
+    def clean_key(self) -> str:
+        key = str(self.cleaned_data["key"])
+        if not venue_keys.is_key(key):
+            raise forms.ValidationError(
+                "A venue key is letters, digits, single spaces and . , & ' + : ( ) -, "
+                "beginning with a letter or digit (it is part of the venue's URL: no /)."
+            )
+        return key
+
+    def clean_name(self) -> str:
+        return one_line(self.cleaned_data["name"])
+
+
 @admin.register(Venue)
 class VenueAdmin(RefreshesPages, admin.ModelAdmin):
+    form = VenueForm
     list_display = ("key", "name", "url")
     search_fields = ("key", "name")
     exclude = ("description_html",)
@@ -163,3 +247,12 @@ class CommentAdmin(RefreshesPages, admin.ModelAdmin):
 class SummaryImageAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("file", "uploader", "width", "height", "created_at")
     raw_id_fields = ("uploader",)
+
+
+@admin.register(ModerationMark)
+class ModerationMarkAdmin(admin.ModelAdmin):
+    """Who posts again where a moderator hid them, held for review (docs/moderation.md); staff
+    delete a mark to let the person post there freely without restoring anything."""
+
+    list_display = ("user", "paper", "summary", "created_at")
+    raw_id_fields = ("user", "paper", "summary")

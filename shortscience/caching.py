@@ -17,17 +17,41 @@ After a failure the backend does not touch Redis for `RETRY_SECONDS` (a circuit 
 by the process's threads), so a hung Redis costs one socket timeout per process per window, not
 one per cache call of every request. Each outage is logged once when it starts and once when
 Redis answers again.
+
+Two pieces serve counters that must hold across processes (services/ratelimits.py,
+services/signins.py, docs/decisions/0020-limits-that-hold.md):
+
+- `SharedFileBasedCache`, the file cache without Redis (`make run`): Django's file cache does
+  `add` and `incr` as a read, then a write, so two processes that count at once both write the
+  same number, and its `incr` writes the value back with the default timeout (300 s). This one
+  does both under an exclusive lock on a file in the cache directory (fcntl.flock: every process
+  on the machine, as the file cache itself), keeps an entry's expiry through `incr`, offers
+  `update` for any read-modify-write, and keeps rate-limit entries in a folder of their own
+  that culling never empties at random.
+- `sliding_window`: a sliding-window limit in one Lua script on a Redis sorted set, atomic for
+  every app process on every machine.
 """
 
 from __future__ import annotations
 
+import fcntl
+import glob
+import hashlib
 import logging
+import os
+import pickle
+import random
+import secrets
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
@@ -208,6 +232,16 @@ class ResilientRedisCache(RedisCache):
             lambda: super(ResilientRedisCache, self).incr(key, delta, version), fallback
         )
 
+    def sliding_window(
+        self, limits: list[tuple[str, int]], window: int, now: float
+    ) -> float | None:
+        """`caching.sliding_window` in Redis; while Redis fails, in this process's memory."""
+
+        def local() -> float | None:
+            return sliding_window(self._local, limits, window, now)
+
+        return self._try(lambda: _redis_window(self, limits, window, now), local)
+
     # --- Many keys (never used for counters: misses and dropped writes) --------------------
 
     def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
@@ -231,3 +265,197 @@ class ResilientRedisCache(RedisCache):
     def clear(self) -> None:
         self._local.clear()
         self._try(lambda: super(ResilientRedisCache, self).clear(), lambda: None)
+
+
+# --- Counters that hold across processes ----------------------------------------------------
+
+#: Keys of counters: kept apart from culling by SharedFileBasedCache, and in process memory by
+#: ResilientRedisCache while Redis is down.
+COUNTER_PREFIXES = ("rl:", "allauth:rl:")
+
+# Sliding windows over sorted sets of hit times: drop the hits older than the window from each,
+# then count this hit in all of them if every one holds fewer than its limit. Atomic in Redis.
+# Returns "" when counted, else the seconds until every full window has a place.
+_SLIDING_WINDOW_LUA = """
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local wait = nil
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[3 + i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count >= limit then
+    local seconds = window
+    if limit > 0 then
+      local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+      seconds = tonumber(freeing[2]) + window - now
+    end
+    if wait == nil or seconds > wait then wait = seconds end
+  end
+end
+if wait ~= nil then return tostring(wait) end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+end
+return ''
+"""
+
+# Read-modify-write of stores that cannot lock across processes (this process's memory).
+_process_lock = threading.Lock()
+
+
+def sliding_window(
+    store: Any, limits: list[tuple[str, int]], window: int, now: float
+) -> float | None:
+    """Count one hit at `now` in the window of each (key, limit) of `limits` if each holds fewer
+    than its limit of hits in the `window` seconds before: None when counted, else the seconds
+    until all have a place (a refused hit is counted nowhere). Atomic across processes with
+    Redis and SharedFileBasedCache; with any other store, within this process only."""
+    if isinstance(store, ResilientRedisCache):
+        return store.sliding_window(limits, window, now)
+    if isinstance(store, RedisCache):
+        return _redis_window(store, limits, window, now)
+    lock = store.locked() if isinstance(store, SharedFileBasedCache) else _process_lock
+    with lock:
+        kept = {key: _recent(store.get(key), window, now) for key, _ in limits}
+        waits = [
+            (float(window) if limit <= 0 else kept[key][-limit] + window - now)
+            for key, limit in limits
+            if len(kept[key]) >= limit
+        ]
+        if waits:
+            return max(waits)
+        for key, _ in limits:
+            store.set(key, [*kept[key], now], timeout=window + 1)
+    return None
+
+
+def _recent(value: Any, window: int, now: float) -> list[float]:
+    return [hit for hit in value or [] if hit > now - window]
+
+
+def _redis_window(
+    store: RedisCache, limits: list[tuple[str, int]], window: int, now: float
+) -> float | None:
+    keys = [store.make_and_validate_key(key) for key, _ in limits]
+    backend: Any = store  # the client wrapper is private, so the stubs do not name it
+    client = backend._cache.get_client(keys[0], write=True)
+    member = f"{now:.6f}:{secrets.token_hex(4)}"  # two hits in one microsecond stay two
+    counts = [limit for _, limit in limits]
+    answer = client.eval(_SLIDING_WINDOW_LUA, len(keys), *keys, repr(now), window, member, *counts)
+    text = answer.decode() if isinstance(answer, bytes) else str(answer)
+    return float(text) if text else None
+
+
+class SharedFileBasedCache(FileBasedCache):
+    """Django's file cache with counting that holds across processes (see the module docstring).
+
+    Only the counting calls (`add`, `incr`, `decr`, `touch`) take the lock, and whoever reads,
+    changes and writes counters inside `locked()` (`sliding_window`): pages and sessions are
+    written whole, where the last writer winning is right.
+    """
+
+    counters_folder = "counters"
+    sweep_chance = 0.001  # of a counter write: delete the expired counters of every key
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        self._createdir()
+        with open(os.path.join(self._dir, ".lock"), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            yield
+
+    # Django's private helpers, which the type stubs leave out.
+    _dir: str
+    _createdir: Callable[[], None]
+    _delete: Callable[[str], bool]
+    _is_expired: Callable[[Any], bool]
+    _write_content: Callable[[Any, Any, Any], None]
+
+    def _key_to_file(self, key: str, version: int | None = None) -> str:
+        """Django's file name for `key`, in the counters folder when it is a counter's."""
+        made = self.make_and_validate_key(key, version=version)
+        name = hashlib.md5(made.encode(), usedforsecurity=False).hexdigest() + self.cache_suffix
+        counter = key.startswith(COUNTER_PREFIXES)
+        return (
+            os.path.join(self._dir, self.counters_folder, name)
+            if counter
+            else os.path.join(self._dir, name)
+        )
+
+    def set(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
+        if not key.startswith(COUNTER_PREFIXES):
+            super().set(key, value, timeout, version)
+            return
+        # Django's set, less its cull: a cull lists the whole folder, under the counters' lock.
+        folder = os.path.join(self._dir, self.counters_folder)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if random.random() < self.sweep_chance:  # noqa: S311 -- a sampling chance, not a secret
+            self._sweep_counters()
+        fd, temporary = tempfile.mkstemp(dir=folder)
+        try:
+            with open(fd, "wb") as f:
+                self._write_content(f, timeout, value)
+            os.replace(temporary, self._key_to_file(key, version))
+        except BaseException:
+            os.remove(temporary)
+            raise
+
+    def clear(self) -> None:
+        super().clear()
+        for name in glob.glob(
+            os.path.join(self._dir, self.counters_folder, "*" + self.cache_suffix)
+        ):
+            self._delete(name)
+
+    def add(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
+        with self.locked():
+            return super().add(key, value, timeout, version)
+
+    def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        with self.locked():
+            return super().touch(key, timeout, version)
+
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        with self.locked():
+            found, expiry = self._read(key, version)
+            if found is None:
+                raise ValueError(f"Key '{key}' not found")
+            value = int(found) + delta
+            self._write(key, value, expiry, version)
+            return value
+
+    def decr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        return self.incr(key, -delta, version)
+
+    def _read(self, key: str, version: int | None) -> tuple[Any, float | None]:
+        """The value of `key` (None when absent or expired) and the time it expires."""
+        try:
+            with open(self._key_to_file(key, version), "rb") as f:
+                expiry = pickle.load(f)  # noqa: S301 -- our own cache files, as Django reads them
+                if expiry is not None and expiry < time.time():
+                    return None, None
+                return pickle.loads(zlib.decompress(f.read())), expiry  # noqa: S301 -- as above
+        except FileNotFoundError:
+            return None, None
+
+    def _write(self, key: str, value: Any, expiry: float | None, version: int | None) -> None:
+        # Django's incr writes back with the default timeout: an hour's window would end at 300 s.
+        timeout = None if expiry is None else max(expiry - time.time(), 0.001)
+        self.set(key, value, timeout, version)
+
+    def _sweep_counters(self) -> None:
+        for name in glob.glob(
+            os.path.join(self._dir, self.counters_folder, "*" + self.cache_suffix)
+        ):
+            try:
+                with open(name, "rb") as f:
+                    expired = self._is_expired(f)
+            except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+                continue
+            if expired:
+                self._delete(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 import redis
@@ -62,6 +63,14 @@ INSTALLED_APPS = [
     "shortscience",
     "allauth",
     "allauth.account",
+    # ORCID and GitHub sign-in (docs/accounts.md); a provider shows only when its keys are set.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
+    "allauth.socialaccount.providers.github",
+    # Two-factor: TOTP, recovery codes, passkeys (WebAuthn).
+    "allauth.mfa",
+    # Each signed-in session listed in settings, ended from there or by a password change.
+    "allauth.usersessions",
     "django_htmx",
     # For the API docs page: Swagger UI from its own static files and templates, not a CDN.
     "ninja",
@@ -89,6 +98,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Staff and moderators without a second factor are sent to enrol one (REQUIRE_STAFF_MFA).
+    "shortscience.views.accounts.StaffSecondFactorMiddleware",
     # After auth and messages: it needs the reader (services/neutralpages.py).
     "shortscience.views.pagecache.SignedInPageCacheMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -170,7 +182,9 @@ CACHES = {
     "default": env.cache_url_config(_cache_url)
     if _cache_url
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache, with counting under a file lock (shortscience/caching.py): rate
+        # limits hold across the processes, as a plain file cache's lost updates did not.
+        "BACKEND": "shortscience.caching.SharedFileBasedCache",
         "LOCATION": str(_cache_dir),
         "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=20_000)},
     }
@@ -309,6 +323,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 IMAGE_UPLOAD_MAX_BYTES: int = env.int("IMAGE_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# The work an upload costs, read from its headers before any pixel is decoded (services/images.py):
+# pixels of one frame, frames of an animation, and frames x canvas, which re-encoding time follows.
+IMAGE_UPLOAD_MAX_PIXELS: int = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
+IMAGE_UPLOAD_MAX_FRAMES: int = env.int("IMAGE_UPLOAD_MAX_FRAMES", default=150)
+IMAGE_UPLOAD_MAX_TOTAL_PIXELS: int = env.int("IMAGE_UPLOAD_MAX_TOTAL_PIXELS", default=25_000_000)
 
 # --- Backups (manage.py backup / restore; docs/deploy.md "Backups") ------------------------------
 # Each backup is a timestamped folder here (the database, media.tar.gz, manifest.json); after each
@@ -331,45 +350,45 @@ if BACKUP_SCHEDULE:
             f"(e.g. '17 3 * * *'), not {BACKUP_SCHEDULE!r}: {_exc}"
         ) from _exc
 
-# --- Accounts (django-allauth) -------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/h/ip",
-    "reset_password": "20/m/ip,5/m/key",
-}
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ShortScience] "
-ACCOUNT_USERNAME_BLACKLIST = ["anonymous", "admin", "staff", "moderator", "shortscience"]
-LOGIN_REDIRECT_URL = "/"
-LOGIN_URL = "/accounts/login/"
+# --- Accounts (django-allauth, sign-in limits, social sign-in): shortscience/settings_accounts.py
+from shortscience.settings_accounts import *  # noqa: E402, F403 -- the settings' accounts part, kept apart for length
+
+# Two-factor (allauth.mfa). Passkeys are bound to an https origin; a site on plain http is
+# allowed them only on a loopback address (`make run`) or in DEBUG, never on a public name.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER: str = env.str("MFA_TOTP_ISSUER", default="ShortScience")
+_site = urlsplit(SITE_URL)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN: bool = DEBUG or (
+    _site.scheme == "http" and _site.hostname in {"127.0.0.1", "localhost", "::1"}
+)
+# Staff and moderators must have a second factor before they can use the site as staff.
+REQUIRE_STAFF_MFA: bool = env.bool("REQUIRE_STAFF_MFA", default=False)
+
+# Sessions are recorded at sign-in; tracking every request would be a write per page view.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Metadata sources (arXiv, Crossref, DBLP, OpenReview, Semantic Scholar) ------------------
 METADATA_CONTACT_EMAIL: str = env.str("METADATA_CONTACT_EMAIL", default="admin@localhost")
 METADATA_CACHE_DAYS: int = env.int("METADATA_CACHE_DAYS", default=30)
+# The hourly metadata refresh (services/refresh.py): papers per run, 0 = off; and after how many
+# days a paper's metadata is asked for again.
+METADATA_REFRESH_BATCH: int = env.int("METADATA_REFRESH_BATCH", default=0)
+METADATA_REFRESH_STALE_DAYS: int = env.int("METADATA_REFRESH_STALE_DAYS", default=180)
+# The add page waits this long in all for arXiv, Crossref, DBLP, OpenReview and Semantic Scholar.
+METADATA_LOOKUP_SECONDS: float = env.float("METADATA_LOOKUP_SECONDS", default=3.0)
 
-# --- Rate limits on writes (per user and per IP; cache-backed, shared across processes) -------
+# --- Rate limits on writes (sliding windows per person and per network, counted atomically
+# across processes in Redis or the file cache: services/ratelimits.py) ---------------------------
 RATE_LIMITS_ENABLED: bool = env.bool("RATE_LIMITS_ENABLED", default=True)
+# A signed-in person's network admits this many times their own limit (many people, one NAT).
+RATE_LIMITS_SIGNED_IN_IP_FACTOR: int = env.int("RATE_LIMITS_SIGNED_IN_IP_FACTOR", default=10)
 RATE_LIMITS: dict[str, str] = {
     "publishing": env.str("RATE_LIMIT_PUBLISHING", default="30/3600"),
+    # The editor asks for these while someone types: a preview per pause, an autosave per
+    # few seconds of quiet (docs/writing.md).
+    "previewing": env.str("RATE_LIMIT_PREVIEWING", default="1200/3600"),
+    "autosaving": env.str("RATE_LIMIT_AUTOSAVING", default="600/3600"),
     "commenting": env.str("RATE_LIMIT_COMMENTING", default="60/3600"),
     "voting": env.str("RATE_LIMIT_VOTING", default="300/3600"),
     "uploading": env.str("RATE_LIMIT_UPLOADING", default="60/3600"),
@@ -377,11 +396,29 @@ RATE_LIMITS: dict[str, str] = {
     "flagging": env.str("RATE_LIMIT_FLAGGING", default="30/3600"),
     "exporting": env.str("RATE_LIMIT_EXPORTING", default="10/3600"),
     "following": env.str("RATE_LIMIT_FOLLOWING", default="120/3600"),
+    "comment_preview": env.str("RATE_LIMIT_COMMENT_PREVIEW", default="600/3600"),
     "account_deletion": env.str("RATE_LIMIT_ACCOUNT_DELETION", default="5/3600"),
+    # Word diffs between two revisions: a GET, but each compares up to two long texts.
+    "diffing": env.str("RATE_LIMIT_DIFFING", default="300/3600"),
 }
+# A malformed limit stops the site at start, not each limited write with a 500.
+for _name, _rate in RATE_LIMITS.items():
+    _count, _, _seconds = _rate.partition("/")
+    if not (_count.isdigit() and _seconds.isdigit() and int(_seconds) > 0):
+        raise ImproperlyConfigured(
+            f"RATE_LIMIT_{_name.upper()} must be count/seconds (e.g. 60/3600), not {_rate!r}."
+        )
+if RATE_LIMITS_SIGNED_IN_IP_FACTOR < 1:
+    raise ImproperlyConfigured("RATE_LIMITS_SIGNED_IN_IP_FACTOR must be 1 or more.")
 
 # New members' first N published summaries wait, hidden, in the moderation queue (0: off).
 HOLD_FIRST_POSTS: int = env.int("HOLD_FIRST_POSTS", default=0)
+# Accounts younger than NEW_ACCOUNT_DAYS publish at most NEW_ACCOUNT_POSTS_PER_DAY summaries and
+# comments a day, each with at most NEW_ACCOUNT_LINKS_PER_POST links (services/newcomers.py;
+# 0 turns either off).
+NEW_ACCOUNT_DAYS: int = env.int("NEW_ACCOUNT_DAYS", default=7)
+NEW_ACCOUNT_POSTS_PER_DAY: int = env.int("NEW_ACCOUNT_POSTS_PER_DAY", default=0)
+NEW_ACCOUNT_LINKS_PER_POST: int = env.int("NEW_ACCOUNT_LINKS_PER_POST", default=0)
 
 # --- Content limits -----------------------------------------------------------------------------
 SUMMARY_MAX_CHARS: int = env.int("SUMMARY_MAX_CHARS", default=60_000)
@@ -480,3 +517,9 @@ if SENTRY_DSN:
         release=SENTRY_RELEASE or f"shortscience@{version('shortscience')}",
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+
+# Issue 14: library
+RATE_LIMITS["library"] = env.str("RATE_LIMIT_LIBRARY", default="300/3600")
+_library_count, _, _library_seconds = RATE_LIMITS["library"].partition("/")
+if not (_library_count.isdigit() and _library_seconds.isdigit()):
+    raise ImproperlyConfigured("RATE_LIMIT_LIBRARY must be count/seconds, e.g. 300/3600.")

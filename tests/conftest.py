@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from shortscience.models import User
-from tests.factories import make_user
+from tests.factories import just_proved_identity, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +51,14 @@ def client_for() -> Callable[[User], Client]:
     def login(user: User) -> Client:
         client = Client()
         client.force_login(user)
-        return client
+        return just_proved_identity(client, user)
 
     return login
+
+
+@pytest.fixture
+def moderator() -> User:
+    """A member of the moderators group (named "mod")."""
+    user = make_user("mod")
+    user.groups.add(Group.objects.get(name="moderators"))
+    return user

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 
+from shortscience.metadata.titles import title_key
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import events, summaries
 
@@ -39,8 +42,10 @@ def make_user(username: str | None = None, **extra: Any) -> User:
 
 def make_paper(title: str | None = None, *, venue: Venue | None = None, **extra: Any) -> Paper:
     n = next(_seq)
+    title = title or f"A paper about things {n}"
     paper = Paper.objects.create(
-        title=title or f"A paper about things {n}",
+        title=title,
+        title_key=title_key(title),
         authors=["Ada Lovelace", "Alan Turing"],
         year=extra.pop("year", 2017),
         venue=venue,
@@ -69,3 +74,21 @@ def make_summary(
             markdown=markdown, publish=publish, private=private, anonymous=anonymous
         ),
     )
+
+
+def just_proved_identity(client: Client, user: User) -> Client:
+    """Mark `client`'s session as having just typed the password again (allauth's
+    re-authentication record), as someone who signed in a moment ago and confirmed it would:
+    pages that change e-mail, tokens or the account then act without asking once more."""
+    session = client.session
+    session["account_authentication_methods"] = [
+        {
+            "method": "password",
+            "at": time.time(),
+            "username": user.username,
+            "reauthenticated": True,
+        }
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

@@ -191,3 +191,57 @@ def test_a_signed_in_reader_stays_signed_in_through_a_redis_flush_and_an_outage(
     response = client.get("/notifications/")
     assert response.status_code == 200 and person.username in response.content.decode()
     cache.clear()
+
+
+# --- The file cache of `make run`: counting that holds across processes ---------------------
+
+
+def file_cache(location: Any, **options: Any) -> Any:
+    from shortscience.caching import SharedFileBasedCache
+
+    return SharedFileBasedCache(str(location), {"OPTIONS": options})
+
+
+def _count_in_a_process(location: str, start: Any) -> None:
+    store = file_cache(location)
+    start.wait()
+    for _ in range(50):
+        store.incr("rl:test:counter")
+
+
+def test_the_file_cache_counts_every_increment_of_processes_counting_at_once(tmp_path):
+    import multiprocessing
+
+    store = file_cache(tmp_path)
+    store.add("rl:test:counter", 0, timeout=3600)
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(4)
+    workers = [
+        context.Process(target=_count_in_a_process, args=(str(tmp_path), start)) for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert store.get("rl:test:counter") == 200  # Django's file cache lost about half
+
+
+def test_an_increment_keeps_the_expiry_of_an_hour_long_window(tmp_path):
+    import pickle
+
+    store = file_cache(tmp_path)
+    store.add("rl:test:hour", 1, timeout=3600)
+    assert store.incr("rl:test:hour") == 2
+    with open(store._key_to_file("rl:test:hour"), "rb") as stored:
+        expiry = pickle.load(stored)  # noqa: S301 -- the file this test just wrote
+    assert expiry > time.time() + 3500  # Django's incr wrote it back with 300 s
+
+
+def test_culling_the_file_cache_leaves_counters_and_clearing_it_does_not(tmp_path):
+    store = file_cache(tmp_path, MAX_ENTRIES=5, CULL_FREQUENCY=1)  # a cull empties the cache
+    store.add("rl:test:kept", 1, timeout=3600)
+    for n in range(10):
+        store.set(f"page:{n}", "<html>", timeout=3600)
+    assert store.get("rl:test:kept") == 1
+    store.clear()
+    assert store.get("rl:test:kept") is None

@@ -15,7 +15,6 @@ COVERED_ELSEWHERE = {
     "events": ("services/test_write_rule.py", "events are checked through every write service"),
     "feeds": ("views/test_feeds.py", "a feed is checked as the XML readers get"),
     "health": ("views/test_health.py", "the probes are checked as /healthz and /readyz answer"),
-    "images": ("views/test_writing.py", "uploads are checked through the editor's upload view"),
     "moderation": ("views/test_moderation.py", "the queue and actions are checked as pages"),
     "neutralpages": ("views/test_signed_in_pages.py", "shared copies exist only as pages"),
     "outbound": ("views/test_add.py", "outbound calls are checked through the add flow"),

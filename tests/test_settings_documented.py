@@ -11,7 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def variables_read() -> set[str]:
-    source = (ROOT / "shortscience" / "settings.py").read_text()
+    source = "".join(
+        (ROOT / "shortscience" / name).read_text()
+        for name in ("settings.py", "settings_accounts.py")
+    )
     found = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
     assert "DATABASE_URL" in found
     assert "SECRET_KEY" in found

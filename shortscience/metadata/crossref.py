@@ -7,10 +7,14 @@ documented traps: `title` and `container-title` are lists that may be empty; `au
 have `given`/`family`, or only `name` (organisations, consortia), or only `family`; dates in
 `issued`, `published-print`, `published-online`, `published` as `date-parts` [[2015, 12]] that
 may be [[null]]; abstracts in JATS XML (`<jats:p>`, `<jats:title>Abstract</jats:title>`) and
-titles with inline HTML and entities.
+titles with inline HTML and entities. An author's `ORCID` (a URL, `authenticated-orcid` telling
+whether ORCID confirmed it to Crossref) is kept as the bare iD beside the name.
 
 Identifiers: the work's DOI, lower-cased. The venue key comes from the DOI prefix or the
-container title (see `venues`).
+container title (see `venues`). Its `relation` object names other versions of the same work:
+`has-preprint` (a published work's preprint) and `is-preprint-of` (a preprint's published
+version), each a list of `{"id-type": "doi" | "arxiv" | "uri", "id": ..., "asserted-by": ...}`;
+those become `same_work`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ API_URL = "https://api.crossref.org"
 DATE_FIELDS = ("issued", "published-print", "published-online", "published", "posted", "created")
 _TAG = re.compile(r"<[^>]*>")
 _JATS_TITLE = re.compile(r"<(jats:)?title\b[^>]*>.*?</(jats:)?title>", re.S | re.I)
+_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 _BLOCK_END = re.compile(r"</(jats:)?(p|sec|title|list-item)>|<br\s*/?>", re.I)
 
 
@@ -72,6 +77,16 @@ def author_name(author: Mapping[str, Any]) -> str:
     return " ".join(text.split())
 
 
+def author_orcid(author: Mapping[str, Any]) -> str:
+    """The author's ORCID iD as 0000-0002-1825-0097 (Crossref gives a URL), or "" when there is
+    none or it is malformed. The check digit is checked where a person proves an iD."""
+    raw = author.get("ORCID")
+    if not isinstance(raw, str):
+        return ""
+    found = _ORCID.search(raw.upper())
+    return "-".join(found.groups()) if found else ""
+
+
 def year_of(work: Mapping[str, Any]) -> int | None:
     """The first usable year among the work's dates; [[null]] and junk are skipped."""
     for field in DATE_FIELDS:
@@ -95,6 +110,36 @@ def normalise_doi(text: str) -> Identifier | None:
         if found is not None and found.scheme is Scheme.DOI:
             return found
     return None
+
+
+SAME_WORK_RELATIONS = ("has-preprint", "is-preprint-of")
+
+
+def same_work(work: Mapping[str, Any]) -> list[Identifier]:
+    """The identifiers `relation` gives for other versions of this work (preprint/published);
+    entries of an unknown id-type or that parse as no identifier are skipped."""
+    relation = work.get("relation")
+    found: list[Identifier] = []
+    if not isinstance(relation, Mapping):
+        return found
+    for kind in SAME_WORK_RELATIONS:
+        entries = relation.get(kind)
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+                continue
+            id_type, value = entry.get("id-type"), entry["id"].strip()
+            ident = None
+            if id_type == "doi":
+                ident = normalise_doi(value)
+            elif id_type == "arxiv":
+                ident = parse(f"arXiv:{value.removeprefix('arXiv:')}")
+            elif id_type == "uri":
+                ident = parse(value)
+            if ident is not None and ident.scheme in (Scheme.DOI, Scheme.ARXIV):
+                ident = Identifier(ident.scheme, ident.value)
+                if ident not in found:
+                    found.append(ident)
+    return found
 
 
 def work_to_metadata(work: Mapping[str, Any]) -> PaperMetadata:
@@ -125,6 +170,12 @@ def work_to_metadata(work: Mapping[str, Any]) -> PaperMetadata:
         url=f"https://doi.org/{doi.value}" if doi else str(work.get("URL") or ""),
         identifiers=identifiers,
         source="crossref",
+        same_work=[i for i in same_work(work) if i not in identifiers],
+        orcids=[
+            (orcid, author_name(author))
+            for author in (authors if isinstance(authors, list) else [])
+            if isinstance(author, Mapping) and (orcid := author_orcid(author))
+        ],
     )
 
 

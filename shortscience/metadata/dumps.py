@@ -1,5 +1,9 @@
 """Parsers for bulk dumps, one record at a time: the arXiv metadata snapshot (JSON Lines) and
 DBLP's XML. Pure: records in, PaperMetadata out; the import service does the storing.
+
+Every identifier, category and venue key a record carries must fit its grammar
+(metadata.identifiers.parse_as, venues.is_key): a record with one that does not is refused
+whole, with the reason, so nothing half-checked is stored (docs/papers.md, "Bulk imports").
 """
 
 from __future__ import annotations
@@ -12,13 +16,24 @@ from html.entities import name2codepoint
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from shortscience.metadata import venues
+from shortscience.metadata.identifiers import parse, parse_as, shown
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
 
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HTTP_LINK = re.compile(r"https?://\S+\Z", re.ASCII)
 _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 _OLD_ARXIV = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}$")
 _DBLP_RECORDS = {"article", "inproceedings", "proceedings", "incollection", "book"}
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_NAMES = {
+    Scheme.ARXIV: "arXiv id",
+    Scheme.DOI: "DOI",
+    Scheme.DBLP: "DBLP key",
+    Scheme.OPENREVIEW: "OpenReview id",
+    Scheme.LEGACY: "ShortScience key",
+}
 
 
 class DumpError(ValueError):
@@ -26,7 +41,9 @@ class DumpError(ValueError):
 
 
 def _clean(text: str | None) -> str:
-    return _SPACE.sub(" ", text or "").strip()
+    """One line of text: whitespace runs made one space, other control characters dropped (a
+    NUL, which JSON's \\u0000 gives, cannot even be stored in PostgreSQL)."""
+    return _CONTROL.sub("", _SPACE.sub(" ", text or "")).strip()
 
 
 def _year_from_arxiv_id(arxiv_id: str) -> int | None:
@@ -60,10 +77,16 @@ def parse_arxiv_snapshot_line(line: str) -> PaperMetadata:
         raise DumpError(f"not JSON ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(record, dict):
         raise DumpError("not a JSON object")
-    arxiv_id = _clean(str(record.get("id") or ""))
+    # Identifiers are checked as given (only their ends stripped): a NUL inside is not cleaned
+    # away into a plausible id, it makes the line wrong.
+    arxiv_id = str(record.get("id") or "").strip()
     title = _clean(record.get("title"))
     if not arxiv_id:
         raise DumpError("no id")
+    arxiv = parse_as(Scheme.ARXIV, arxiv_id)
+    if arxiv is None:
+        raise DumpError(f"{shown(arxiv_id)} is not an arXiv id")
+    arxiv_id = arxiv.value
     if not title:
         raise DumpError(f"{arxiv_id}: no title")
     year = None
@@ -74,20 +97,42 @@ def parse_arxiv_snapshot_line(line: str) -> PaperMetadata:
         except (TypeError, ValueError):
             year = None
     identifiers = [Identifier(Scheme.ARXIV, arxiv_id)]
-    doi = _clean(record.get("doi")).split(" ")[0].lower()
-    if doi.startswith("10."):
-        identifiers.append(Identifier(Scheme.DOI, doi))
-    categories = _clean(record.get("categories")).split()
-    return PaperMetadata(
-        title=title,
-        authors=_authors_from_snapshot(record),
-        year=year or _year_from_arxiv_id(arxiv_id),
-        abstract=_clean(record.get("abstract")),
-        url=f"https://arxiv.org/abs/{arxiv_id}",
-        identifiers=identifiers,
-        categories=categories,
-        source="arxiv",
+    doi = next(iter(str(record.get("doi") or "").split()), "")
+    if doi:
+        identifiers.append(_checked(arxiv_id, Scheme.DOI, doi))
+    categories = str(record.get("categories") or "").split()
+    for category in categories:
+        if not venues.is_category(category):
+            raise DumpError(f"{arxiv_id}: {shown(category)} is not an arXiv category")
+    return _with_checked_venue(
+        PaperMetadata(
+            title=title,
+            authors=_authors_from_snapshot(record),
+            year=year or _year_from_arxiv_id(arxiv_id),
+            abstract=_clean(record.get("abstract")),
+            url=f"https://arxiv.org/abs/{arxiv_id}",
+            identifiers=identifiers,
+            categories=categories,
+            source="arxiv",
+        )
     )
+
+
+def _checked(record: str, scheme: Scheme, value: str) -> Identifier:
+    found = parse_as(scheme, value)
+    if found is None:
+        raise DumpError(f"{record}: {shown(value)} is not a {_NAMES[scheme]}")
+    return Identifier(found.scheme, found.value)
+
+
+def _with_checked_venue(meta: PaperMetadata) -> PaperMetadata:
+    """The record, unless the venue key it would be stored under breaks the key grammar (the
+    import keeps a key's first 100 characters, as the column does)."""
+    key = venues.venue_key_for(meta).strip()[: venues.KEY_MAX_LENGTH].strip()
+    if key and not venues.is_key(key):
+        name = meta.identifiers[0].value if meta.identifiers else meta.title
+        raise DumpError(f"{name}: {shown(key)} is not a venue key")
+    return meta
 
 
 class _EntityDecodingReader:
@@ -121,29 +166,37 @@ def _dblp_record(element: ElementTree.Element) -> PaperMetadata:
     title_element = element.find("title")
     title = _clean("".join(title_element.itertext()) if title_element is not None else "")
     title = title.rstrip(".")
-    if not key or not title:
-        raise DumpError(f"{key or '(no key)'}: no {'key' if not key else 'title'}")
+    if not key:
+        raise DumpError("(no key): no key")
+    if parse_as(Scheme.DBLP, key) is None:
+        raise DumpError(f"{shown(key)} is not a DBLP key")
+    if not title:
+        raise DumpError(f"{key}: no title")
     authors = [re.sub(r"\s+\d{4}$", "", _clean(a.text)) for a in element.findall("author")]
     year_text = _clean(element.findtext("year"))
     identifiers = [Identifier(Scheme.DBLP, key)]
     url = ""
     for ee in element.findall("ee"):
         link = _clean(ee.text)
-        url = url or link
+        url = url or (link if _HTTP_LINK.match(link) else "")
         if "doi.org/10." in link:
-            identifiers.append(Identifier(Scheme.DOI, link.split("doi.org/", 1)[1].lower()))
+            identifiers.append(_checked(key, Scheme.DOI, link.split("doi.org/", 1)[1]))
         elif "arxiv.org/abs/" in link:
-            arxiv_id = re.sub(r"v\d+$", "", link.split("arxiv.org/abs/", 1)[1])
-            identifiers.append(Identifier(Scheme.ARXIV, arxiv_id))
+            found = parse(link)
+            if found is None or found.scheme is not Scheme.ARXIV:
+                raise DumpError(f"{key}: {shown(link)} is not an arXiv link")
+            identifiers.append(Identifier(Scheme.ARXIV, found.value))
     venue = _clean(element.findtext("booktitle") or element.findtext("journal"))
-    return PaperMetadata(
-        title=title,
-        authors=[a for a in authors if a],
-        year=int(year_text) if year_text.isdigit() else None,
-        venue=venue,
-        url=url,
-        identifiers=identifiers,
-        source="dblp",
+    return _with_checked_venue(
+        PaperMetadata(
+            title=title,
+            authors=[a for a in authors if a],
+            year=int(year_text) if year_text.isdigit() else None,
+            venue=venue,
+            url=url,
+            identifiers=identifiers,
+            source="dblp",
+        )
     )
 
 

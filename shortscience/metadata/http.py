@@ -3,7 +3,9 @@
 `Fetcher` owns everything about talking to the outside: a descriptive User-Agent, per-request
 timeouts, retries with exponential backoff and jitter (connect errors, timeouts, 429, 5xx,
 honouring Retry-After up to a cap), a thread-safe per-host minimum interval between requests,
-and caching of raw response bodies through an injected `BodyCache`. Time, sleeping and jitter
+and caching of raw response bodies through an injected `BodyCache`. A caller in a hurry (the
+add page) passes a deadline: no attempt, retry or rate-limit wait runs past it, and each
+attempt's timeouts shrink to the time left. Time, sleeping and jitter
 are injected so tests never wait, and the `httpx` transport is injected so tests never touch
 the network (`httpx.MockTransport`).
 
@@ -54,6 +56,10 @@ class FetchError(Exception):
         where = f" ({self.url})" if self.url else ""
         code = f" [HTTP {self.status}]" if self.status is not None else ""
         return f"{self.message}{code}{where}"
+
+
+class TimedOut(FetchError):
+    """No answer in time: a request's timeout, or a deadline that left no time to ask."""
 
 
 class MalformedResponse(FetchError):
@@ -112,11 +118,15 @@ class HostRateLimiter:
     def interval_for(self, host: str) -> float:
         return self._intervals.get(host.lower(), self._default)
 
-    def wait(self, host: str) -> None:
+    def wait(self, host: str, deadline: float | None = None) -> None:
+        """Sleep until this host's next free slot; a slot past `deadline` (a clock time) is
+        not taken: `FetchError` at once, so a caller with a deadline never queues past it."""
         host = host.lower()
         with self._lock:
             now = self._clock()
             slot = max(now, self._next.get(host, now))
+            if deadline is not None and slot >= deadline:
+                raise TimedOut(f"no request slot for {host} before the deadline")
             self._next[host] = slot + self.interval_for(host)
         if slot > now:
             self._sleep(slot - now)
@@ -184,6 +194,7 @@ class Fetcher:
         self._host_headers = {h.lower(): dict(v) for h, v in (host_headers or {}).items()}
         self._sleep = sleep
         self._now = now
+        self._clock = clock
         self._jitter = jitter
         intervals = DEFAULT_MIN_INTERVALS if min_intervals is None else min_intervals
         self.limiter = HostRateLimiter(intervals, default_interval, clock, sleep)
@@ -206,15 +217,28 @@ class Fetcher:
     def __call__(self, url: str, params: dict[str, str]) -> bytes:
         return self.fetch(url, params)
 
-    def fetch(self, url: str, params: Mapping[str, str] | None = None) -> bytes:
-        """The body of GET url?params: fresh cache, else the network, else stale cache."""
+    def within(self, seconds: float) -> FetchFn:
+        """A `FetchFn` whose every call ends (answer, stale copy or `FetchError`) within
+        `seconds` from now, shared by all the calls made through it."""
+        deadline = self._clock() + seconds
+
+        def fetch(url: str, params: dict[str, str]) -> bytes:
+            return self.fetch(url, params, deadline=deadline)
+
+        return fetch
+
+    def fetch(
+        self, url: str, params: Mapping[str, str] | None = None, *, deadline: float | None = None
+    ) -> bytes:
+        """The body of GET url?params: fresh cache, else the network, else stale cache.
+        `deadline` (a time of the injected clock) bounds the network part."""
         request_url = httpx.URL(url, params=dict(params) if params else None)
         key = str(request_url)
         cached = self._cache.get(key) if self._cache is not None else None
         if cached is not None and self._now() - cached[1] < self._max_age:
             return cached[0]
         try:
-            body = self._fetch_with_retries(request_url)
+            body = self._fetch_with_retries(request_url, deadline)
         except FetchError as error:
             transient = error.status is None or error.status in RETRY_STATUSES
             if cached is not None and transient:
@@ -224,15 +248,18 @@ class Fetcher:
             self._cache.set(key, body)
         return body
 
-    def _fetch_with_retries(self, url: httpx.URL) -> bytes:
+    def _fetch_with_retries(self, url: httpx.URL, deadline: float | None = None) -> bytes:
         headers = self._host_headers.get(url.host.lower(), {})
         last: FetchError | None = None
         for attempt in range(1, self._max_attempts + 1):
-            self.limiter.wait(url.host)
+            self.limiter.wait(url.host, deadline)
             retry_after: float | None = None
             try:
-                response = self._client.get(url, headers=headers, timeout=self.timeout)
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                timeout = self._timeout_before(deadline, str(url))
+                response = self._client.get(url, headers=headers, timeout=timeout)
+            except httpx.TimeoutException as exc:
+                last = TimedOut(f"{type(exc).__name__}: {exc}", str(url))
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 last = FetchError(f"{type(exc).__name__}: {exc}", str(url))
             except httpx.HTTPError as exc:
                 raise FetchError(f"{type(exc).__name__}: {exc}", str(url)) from exc
@@ -245,11 +272,25 @@ class Fetcher:
                     raise last
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"), self._now())
             if attempt < self._max_attempts:
-                self._sleep(self._delay(attempt, retry_after))
+                delay = self._delay(attempt, retry_after)
+                if deadline is not None and self._clock() + delay >= deadline:
+                    break  # no time for another attempt: report this one's failure
+                self._sleep(delay)
         assert last is not None
-        raise FetchError(
+        if attempt < self._max_attempts:
+            raise last
+        raise type(last)(
             f"gave up after {self._max_attempts} attempts: {last.message}", last.url, last.status
         )
+
+    def _timeout_before(self, deadline: float | None, url: str) -> httpx.Timeout:
+        """The usual timeouts, cut to the time left before `deadline`."""
+        if deadline is None:
+            return self.timeout
+        left = deadline - self._clock()
+        if left <= 0:
+            raise TimedOut("no time left before the deadline", url)
+        return httpx.Timeout(min(READ_TIMEOUT, left), connect=min(CONNECT_TIMEOUT, left))
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

@@ -11,6 +11,8 @@ Public API::
     lookup_values(text) -> list[Identifier]   # parse(text) plus its aliases, [] for prose
     arxiv_url(id, version=None) / doi_url(doi) / dblp_url(key) / openreview_url(id) -> str
     legacy_key_for(identifier) -> str | None  # the old site's bibtexKey ``journals/corr/<id>``
+    parse_as(scheme, value) -> Identifier | None  # a stored or imported value of one scheme
+    shown(value) -> str                       # a value quoted for a report, control chars escaped
 
 Decisions on ambiguous input:
 
@@ -34,6 +36,13 @@ Decisions on ambiguous input:
   ``DBLP:``. An old site URL ``shortscience.org/paper?bibtexKey=K`` parses K; a K nothing
   else recognises is LEGACY.
 * OpenReview ids only with a URL or an ``openreview:`` prefix: bare, they look like words.
+* Each scheme has a grammar, and a value outside it is not an identifier of that scheme,
+  whoever supplies it (a paste, a dump, the admin): arXiv ids and DBLP keys as above,
+  OpenReview ids ``[A-Za-z0-9_-]{4,64}``, DOIs ``10.NNNN/suffix`` of printable characters
+  without whitespace, quotes or markup (``<`` before a letter, ``/``, ``!`` or ``?``: the
+  ``<`` and ``>`` of SICI DOIs stay), old-site keys ``[A-Za-z0-9][A-Za-z0-9._/+()';-]*`` of at
+  most 300 characters (no ``:``, so no ``javascript:``). ``parse_as`` checks a value that
+  claims its scheme: exactly the value, no surrounding text to strip.
 * aliases: arXiv id, its DOI and its legacy key all name each other; a DBLP CoRR key
   (``journals/corr/abs-1906-02425``, or ``journals/corr/cs-AI-0101001`` for old style)
   names its arXiv id, but no DBLP key is made up from an arXiv id (DBLP may use another).
@@ -55,6 +64,8 @@ __all__ = [
     "lookup_values",
     "openreview_url",
     "parse",
+    "parse_as",
+    "shown",
 ]
 
 ARXIV_DOI_PREFIX = "10.48550/arxiv."
@@ -84,10 +95,13 @@ _STAMP = re.compile(
 )
 
 _DOI = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")
+_MARKUP = re.compile(r"<[A-Za-z/!?]|[\"`\\]")
+_LEGACY_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+()';-]{0,299}", re.ASCII)
 _ESCAPE = re.compile(r"%[0-9a-f]{2}", _FLAGS)
 
 _DBLP_KEY = re.compile(
-    r"(?:journals|conf|books|series|reference|phd|tr|ms)(?:/[A-Za-z0-9][A-Za-z0-9_'+-]*){2}",
+    # Mostly three segments; handbook chapters have four (books/el/leeuwen90/Boas90).
+    r"(?:journals|conf|books|series|reference|phd|tr|ms)(?:/[A-Za-z0-9][A-Za-z0-9_'+-]*){2,3}",
     re.ASCII,
 )
 _DBLP_CORR_NEW = re.compile(r"journals/corr/abs-(?P<yymm>[0-9]{4})-(?P<number>[0-9]{4,5})")
@@ -237,7 +251,7 @@ def _doi(text: str) -> Identifier | None:
         if not _ESCAPE.search(decoded):
             text = decoded
     text = _trim(text.strip())
-    if not _DOI.fullmatch(text) or not text.isprintable():
+    if not _DOI.fullmatch(text) or not text.isprintable() or _MARKUP.search(text):
         return None
     return Identifier(Scheme.DOI, text.lower())
 
@@ -255,13 +269,35 @@ def _old_site_key(key: str) -> Identifier | None:
     known = _parse_bare(key)
     if known is not None:
         return known
-    if key and len(key) <= 300 and key.isprintable() and not any(c.isspace() for c in key):
-        return Identifier(Scheme.LEGACY, key)
-    return None
+    return Identifier(Scheme.LEGACY, key) if _LEGACY_KEY.fullmatch(key) else None
 
 
 def _openreview(text: str) -> Identifier | None:
     return Identifier(Scheme.OPENREVIEW, text) if _OPENREVIEW_ID.fullmatch(text) else None
+
+
+def parse_as(scheme: Scheme | str, value: str) -> Identifier | None:
+    """``value`` as an identifier of ``scheme``, normalised, or None when it is outside that
+    scheme's grammar. For values that say what they are (a dump's arXiv id field, an admin
+    form's scheme and value), so nothing around them is stripped or guessed."""
+    if not value or len(value) > _MAX_LENGTH or value != value.strip() or not value.isprintable():
+        return None
+    scheme = Scheme(scheme)
+    if scheme is Scheme.ARXIV:
+        return _arxiv(value)
+    if scheme is Scheme.DOI:
+        return _doi(value)
+    if scheme is Scheme.DBLP:
+        return Identifier(Scheme.DBLP, value) if _DBLP_KEY.fullmatch(value) else None
+    if scheme is Scheme.OPENREVIEW:
+        return _openreview(value)
+    return Identifier(Scheme.LEGACY, value) if _LEGACY_KEY.fullmatch(value) else None
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """``value`` for a report line: quoted, control characters escaped, at most ``limit``."""
+    cut = value if len(value) <= limit else value[:limit] + "…"
+    return repr(cut)
 
 
 # --- aliases ------------------------------------------------------------------------------

@@ -32,3 +32,10 @@ class PaperMetadata:
     identifiers: list[Identifier] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)  # arXiv categories, e.g. ["cs.LG"]
     source: str = ""  # "arxiv", "crossref", "dblp", "openreview", "semanticscholar", "bibtex"
+    # (ORCID iD as 0000-0002-1825-0097, author name) for the authors the source gives one;
+    # only Crossref does (OpenReview's `authorids` are its own profile ids, arXiv has none).
+    orcids: list[tuple[str, str]] = field(default_factory=list)
+    # Identifiers of other versions of this same work, when the source says so: Crossref's
+    # `has-preprint` / `is-preprint-of` relations (a published DOI and its arXiv preprint).
+    # They name one paper here (services/works.py), not separate ones.
+    same_work: list[Identifier] = field(default_factory=list)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
 
@@ -101,6 +102,31 @@ OTHER_ARCHIVES: dict[str, str] = {
     "eess": "eess", "econ": "econ",
 }  # fmt: skip
 FIELDS = ("cs", "stat", "math", "physics", "q-bio", "q-fin", "eess", "econ")
+
+# A venue key names a page (/venues/<key>/) and a filter: letters, digits, single spaces and
+# . , & ' + : ( ) - (Unicode letters too: "Künstliche Intell."), beginning with a letter or digit.
+# A "/" may join two such parts ("Vision/Graphics", the old site's "conf/nips"): the venue routes
+# take the rest of the path as the key, and no part can be "." or ".." (each begins with a letter
+# or digit) nor empty. No markup, quotes or control characters.
+KEY_MAX_LENGTH = 100
+_KEY_PART = r"[^\W_](?:[\w.,&'+:()-]| (?! ))*"
+_KEY = re.compile(rf"{_KEY_PART}(?:/{_KEY_PART})*")
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?", re.ASCII)
+
+
+def is_key(key: str) -> bool:
+    """Whether ``key`` is a venue key as stored (see above)."""
+    return (
+        len(key) <= KEY_MAX_LENGTH
+        and bool(_KEY.fullmatch(key))
+        and not key.endswith(" ")
+        and " /" not in key
+    )
+
+
+def is_category(category: str) -> bool:
+    """Whether ``category`` has the shape of an arXiv category: "cs.LG", "hep-th", "q-bio.NC"."""
+    return bool(_CATEGORY.fullmatch(category))
 
 
 def field_of(category: str) -> str:
@@ -200,3 +226,42 @@ def venue_key_for(
     if meta is not None and meta.venue:
         return meta.venue
     return preprint
+
+
+# The old site named venues by DBLP stream (`conf/nips`, `journals/corr`), sometimes with a
+# volume or year segment (`conf/nips/2017`, `conf/cvpr/cvpr2016`), and by DOI prefix
+# (`10.1109/cvpr`, `10.1109/CVPR.2016`); a few by a short key as today (`ICCV`).
+_TRAILING_YEAR = re.compile(r"(?:[a-z-]*)((?:19|20)\d\d)", re.IGNORECASE)
+_DOI_YEAR = re.compile(r"[./-]((?:19|20)\d\d)(?:[./-]|$)")
+
+
+@dataclass(frozen=True)
+class OldVenueKey:
+    """What an old-site venue key may name here: `keys` to try, best first (the key itself,
+    then the venue of its DBLP stream or DOI prefix), the `year` it carries, and `words` to
+    search for when none of them is a venue."""
+
+    keys: tuple[str, ...]
+    year: int | None
+    words: str
+
+
+def old_site_key(key: str) -> OldVenueKey:
+    """ "conf/nips/2017" -> keys ("conf/nips/2017", "NeurIPS"), year 2017, words "nips"."""
+    key = key.strip()
+    keys = [key]
+    year: int | None = None
+    words = key
+    parts = key.removeprefix("DBLP:").split("/")
+    if key.lower().startswith("10.") and len(parts) >= 2:
+        keys.append(from_doi(key))
+        found = _DOI_YEAR.search(parts[1])
+        year = int(found.group(1)) if found else None
+        words = " ".join(w for w in re.split(r"[./_-]+", parts[1]) if w and not w.isdigit())
+    elif len(parts) >= 2 and parts[0].lower() in ("conf", "journals"):
+        keys.append(from_dblp_key(key))
+        trailing = _TRAILING_YEAR.fullmatch(parts[-1]) if len(parts) > 2 else None
+        year = int(trailing.group(1)) if trailing else None
+        words = parts[1]
+    unique = tuple(dict.fromkeys(k for k in keys if k))
+    return OldVenueKey(keys=unique, year=year, words=words)

@@ -1,5 +1,6 @@
-"""Follows (a person following a paper, another person or one summary's discussion) and the
-notifications that the events on what they follow produce."""
+"""Follows (a person following a paper, another person or one summary's discussion), the
+notifications that the events on what they follow produce, and blocks (a person whose mentions
+and replies no longer notify you)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ class Notification(models.Model):
         SUMMARY_COMMENT = "summary_comment", "Comment on your summary"
         COMMENT_REPLY = "comment_reply", "Reply to your comment"
         DISCUSSION_COMMENT = "discussion_comment", "Comment in a discussion you follow"
+        COMMENT_MENTION = "comment_mention", "Mention in a comment"
+        WANTED_SUMMARY = "wanted_summary", "First summary of a paper you asked for"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -106,3 +109,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"
+
+
+class Block(models.Model):
+    """`blocker` no longer hears of `blocked`'s mentions and replies (docs/notifications.md)."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="block_not_yourself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Block {self.blocker_id} -> {self.blocked_id}"

@@ -82,6 +82,14 @@ class Summary(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
+    # Text the author saved without publishing it (autosave, or "Save draft" on a published
+    # summary): only the editor and its author see it; `markdown` and `html` stay what readers
+    # read until the author publishes ("" = no draft; docs/writing.md).
+    draft_markdown = models.TextField(default="", blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    # Counts every save and autosave: the editor and the API send back the one they started
+    # from, and a write from an older one is refused as a conflict instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -132,6 +140,10 @@ class Summary(models.Model):
             and self.visibility == self.Visibility.PUBLIC
             and not self.is_hidden
         )
+
+    @property
+    def has_draft(self) -> bool:
+        return bool(self.draft_markdown)
 
     @property
     def anchor(self) -> str:

@@ -1,4 +1,4 @@
-"""The site's user: Django's user plus a display name, a Markdown description and an ORCID."""
+"""The site's user: Django's user plus a display name, a Markdown description and an ORCID iD."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ class User(AbstractUser):
     description_markdown = models.TextField(blank=True)
     description_html = models.TextField(blank=True)
     orcid = models.CharField(max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097")
+    # True only while the iD is the one an ORCID sign-in or connect proved (views/accounts.py); a
+    # typed iD is shown as unverified (docs/accounts.md).
+    orcid_verified = models.BooleanField(default=False)
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="No writing until then (a ban sets is_active off)"
     )

@@ -6,7 +6,6 @@ Public API::
     Rendered(html, math_errors, excerpt_html, truncated)
     render_markdown(source, *, heading_offset=2, cite_base="/cite/") -> Rendered
     render_markdown_many(sources, **same options) -> Iterator[Rendered]   # bulk: fewer V8 calls
-    plain_text(source) -> str   # the words a reader sees (search index, snippets)
 
 Submodules: ``pipeline`` (entry point and parser set-up), ``math_syntax`` (math in
 Markdown), ``math_engine`` (TeX to MathML with Temml in V8), ``excerpt`` (the opening
@@ -17,9 +16,8 @@ shown on list pages), ``links`` (``\\cite`` and bare URLs) and
 from shortscience.rendering.pipeline import (
     RENDERER_VERSION,
     Rendered,
-    plain_text,
     render_markdown,
     render_markdown_many,
 )
 
-__all__ = ["RENDERER_VERSION", "Rendered", "plain_text", "render_markdown", "render_markdown_many"]
+__all__ = ["RENDERER_VERSION", "Rendered", "render_markdown", "render_markdown_many"]

@@ -13,8 +13,11 @@ This module owns three small markdown-it extensions:
   bare ``http://``, ``https://`` and ``www.`` URLs into links. It skips text inside
   links; code and math are separate token types, so they are never touched.
   linkify-it-py is far slower than this and does more than we need.
-* A paragraph that consists of nothing but one bare ``http(s)`` URL ending in an image
-  extension becomes ``<img src=... alt="">``.
+* A bare ``http(s)`` URL whose path ends in an image extension (``.png``, ``.jpg``, ``.jpeg``,
+  ``.gif``, ``.svg``, ``.webp``; a query or fragment may follow), anywhere in a paragraph, is
+  shown as the image (``<img src=... alt="file name">``), as the old site showed it: through the
+  same URL checks as a link (markdown-it's ``validateLink``, then the sanitiser's http/https
+  filter). Old summaries hold their figures this way.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -53,7 +56,7 @@ _IMAGE_URL_RE = re.compile(
 
 
 def links_plugin(md: MarkdownIt) -> None:
-    """Add ``\\cite``, bare-URL linkification and lone image URLs to ``md``."""
+    """Add ``\\cite``, bare-URL linkification and bare image URLs to ``md``."""
     md.inline.ruler.before("escape", "cite", cite_rule)
     md.add_render_rule("cite", _render_cite)
     md.core.ruler.push("bare_urls", bare_urls_rule)
@@ -150,6 +153,19 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def image_alt(url: str) -> str:
+    """An image's alt text from its URL: the file name, %-escapes decoded."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return unquote(name, errors="replace")
+
+
+def _image_token(src: str, alt: str, level: int) -> Token:
+    image = Token("image", "img", 0, attrs={"src": src, "alt": ""}, content=alt)
+    image.children = [_text_token(alt, level)]
+    image.level = level
+    return image
+
+
 def _link_tokens(md: MarkdownIt, text: str, level: int) -> list[Token] | None:
     pieces: list[Token] = []
     cursor = 0
@@ -159,11 +175,14 @@ def _link_tokens(md: MarkdownIt, text: str, level: int) -> list[Token] | None:
             continue
         if start > cursor:
             pieces.append(_text_token(text[cursor:start], level))
+        cursor = end
+        if _IMAGE_URL_RE.fullmatch(text[start:end]):
+            pieces.append(_image_token(normalized, image_alt(href), level))
+            continue
         opening = Token("link_open", "a", 1, attrs={"href": normalized}, markup="linkify")
         opening.info = "auto"
         opening.level = level
         pieces.extend([opening, _text_token(text[start:end], level + 1), _closing_token(level)])
-        cursor = end
     if not pieces:
         return None
     if cursor < len(text):
@@ -205,29 +224,9 @@ def _may_contain_url(text: str) -> bool:
     return "http" in lowered or "www." in lowered
 
 
-def _lone_image_url(tokens: list[Token], idx: int) -> str | None:
-    """The URL if ``tokens[idx]`` is a paragraph holding only a bare image URL."""
-    inline = tokens[idx]
-    if not (0 < idx < len(tokens) - 1 and tokens[idx - 1].type == "paragraph_open"):
-        return None
-    children = inline.children or []
-    if len(children) != 1 or children[0].type != "text":
-        return None
-    candidate = children[0].content.strip()
-    return candidate if _IMAGE_URL_RE.fullmatch(candidate) else None
-
-
 def bare_urls_rule(state: StateCore) -> None:
-    """Core rule: lone image URLs become images, other bare URLs become links."""
+    """Core rule: bare image URLs become images, other bare URLs become links."""
     md = state.md
-    for idx, token in enumerate(state.tokens):
-        if token.type != "inline" or not token.children:
-            continue
-        image_url = _lone_image_url(state.tokens, idx)
-        if image_url is not None:
-            src = md.normalizeLink(image_url)
-            if md.validateLink(src):
-                image = Token("image", "img", 0, attrs={"src": src, "alt": ""}, children=[])
-                token.children = [image]
-                continue
-        token.children = _linkify_children(md, token.children)
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            token.children = _linkify_children(md, token.children)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import logging
 import os
 import re
@@ -43,6 +44,7 @@ from typing import Any, NamedTuple
 
 from py_mini_racer import MiniRacer
 
+from shortscience.rendering import legacy
 from shortscience.rendering.sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,16 @@ _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 
 _BATCH_JS = (
     """
+// The old site's MathJax 2 macros (rendering/legacy.py), defined once; each formula starts from
+// a copy, so a \\def or \\gdef in one formula never reaches another.
+var __LEGACY_MACROS = Object.create(null);
+// MathJax 2's \\newcommand defines a name whatever it meant before (old summaries redefine \\vec).
+__LEGACY_MACROS["\\\\newcommand"] = function (context) {
+  var token = context.popToken(), name = token.text;
+  if (name === "{") { name = context.popToken().text; context.popToken(); }
+  return (context.isDefined(name) ? "\\\\renewcommand" : "\\\\providecommand") + "{" + name + "}";
+};
+temml.renderToString(__PREAMBLE__, {macros: __LEGACY_MACROS, throwOnError: true});
 var __NAME__ = function (items) {
   var out = [];
   for (var i = 0; i < items.length; i++) {
@@ -75,6 +87,10 @@ var __NAME__ = function (items) {
     try {
       out.push({html: temml.renderToString(String(item.tex), {
         displayMode: item.display === true,
+        macros: Object.assign({}, __LEGACY_MACROS),
+        // Inline formulas may break after a top-level relation or operator, as TeX does
+        // (math.css lays <math> out as a wrapping flex row): a long one fits a phone.
+        wrap: "tex",
         annotate: false,
         throwOnError: true,
         trust: false,
@@ -97,6 +113,7 @@ var __NAME__ = function (items) {
   return out;
 };
 """.replace("__NAME__", _JS_FUNCTION)
+    .replace("__PREAMBLE__", json.dumps(legacy.MATHJAX2_PREAMBLE))
     .replace("__MAX_EXPAND__", str(MAX_EXPAND))
     .replace("__MAX_SIZE_EM__", str(MAX_SIZE_EM))
     .replace("__MAX_SIZE_PT__", str(MAX_SIZE_PT))
@@ -112,6 +129,9 @@ class MathRequest(NamedTuple):
 
     tex: str
     display: bool
+    #: TeX typeset before the formula: the definitions earlier formulas of its document made
+    #: (``legacy.carry_definitions``); the formula's own source stays ``tex``.
+    preamble: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,7 +199,11 @@ class MathEngine:
         """Typeset ``requests`` in one JavaScript call; never raises."""
         if not requests:
             return []
-        payload = [{"tex": r.tex, "display": r.display} for r in requests]
+        forms = [legacy.engine_form(r.tex, r.display) for r in requests]
+        payload = [
+            {"tex": r.preamble + tex, "display": display}
+            for r, (tex, display) in zip(requests, forms, strict=True)
+        ]
         with self._lock:
             try:
                 context = self._context_locked()
@@ -192,7 +216,12 @@ class MathEngine:
                 message = _engine_failure_message(exc)
                 logger.warning("Math batch of %d formulas failed: %s", len(requests), message)
                 return [MathResult(error=message, transient=True)] * len(requests)
-        return _parse_results(raw, len(requests))
+        results = _parse_results(raw, len(requests))
+        if any(r.preamble for r in requests):
+            results = [
+                _without_preamble(r, result) for r, result in zip(requests, results, strict=True)
+            ]
+        return results
 
     def reset(self) -> None:
         """Drop the current V8 context; the next render starts a fresh one."""
@@ -211,6 +240,20 @@ class MathEngine:
                 context.close()
             except Exception:  # closing a broken isolate must not mask the real error
                 logger.debug("closing a failed math engine context raised", exc_info=True)
+
+
+_POSITION_RE = re.compile(r"at position (\d+)")
+
+
+def _without_preamble(request: MathRequest, result: MathResult) -> MathResult:
+    """An error's position counted in the formula as written, not after its preamble."""
+    if not request.preamble or result.error is None:
+        return result
+    shift = len(request.preamble)
+    error = _POSITION_RE.sub(
+        lambda m: f"at position {max(int(m.group(1)) - shift, 1)}", result.error
+    )
+    return MathResult(error=error, transient=result.transient)
 
 
 def _engine_failure_message(exc: BaseException) -> str:
@@ -324,6 +367,25 @@ def _one_math_element(html: str) -> bool:
     )
 
 
+def _retried_in_display(requests: list[MathRequest], results: list[MathResult]) -> list[MathResult]:
+    """Inline formulas Temml refused only for not being in display mode, typeset again in
+    display mode (MathJax 2 took them inline), all in one more engine call; the ones that fail
+    again keep their first error."""
+    retry = [
+        i
+        for i, (request, result) in enumerate(zip(requests, results, strict=True))
+        if not request.display and result.error is not None and legacy.needs_display(result.error)
+    ]
+    if not retry:
+        return results
+    again = _sanitised_many(_ENGINE.render([requests[i]._replace(display=True) for i in retry]))
+    out = list(results)
+    for i, result in zip(retry, again, strict=True):
+        if result.html is not None:
+            out[i] = result
+    return out
+
+
 def render_math(requests: Sequence[MathRequest]) -> list[MathResult]:
     """Typeset formulas to sanitised MathML: cached ones from the cache, the rest (each once)
     in one engine call and one sanitiser pass."""
@@ -331,7 +393,7 @@ def render_math(requests: Sequence[MathRequest]) -> list[MathResult]:
     known = _CACHE.get_many(unique)
     missing = [request for request in unique if request not in known]
     if missing:
-        fresh = _sanitised_many(_ENGINE.render(missing))
+        fresh = _retried_in_display(missing, _sanitised_many(_ENGINE.render(missing)))
         known.update(zip(missing, fresh, strict=True))
         # MathML and parse errors depend only on the formula; engine failures do not.
         _CACHE.put_many(

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -57,6 +58,7 @@ PLACEHOLDER_OPEN = "\ue000"
 PLACEHOLDER_CLOSE = "\ue001"
 _PLACEHOLDER_RE = re.compile(f"{PLACEHOLDER_OPEN}([0-9]{{1,6}}){PLACEHOLDER_CLOSE}")
 _META_INDEX = "math_index"
+_BLOCK_MATH = '<math display="block"'
 _MAX_TITLE_CHARS = 300
 
 InlineRule = Callable[[StateInline, bool], bool]
@@ -237,6 +239,50 @@ def math_error_messages(
     return messages
 
 
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class MathProblem:
+    """A formula the engine rejected: the source line it starts on (1-based; 0 when the
+    parser gave no position), its TeX as written and the engine's message."""
+
+    line: int
+    formula: str
+    message: str
+
+
+def math_problems(tokens: Sequence[Token], results: Sequence[MathResult]) -> list[MathProblem]:
+    """One ``MathProblem`` per formula that failed, in document order, for the writer's list
+    (``math_error_messages`` is the same in one line of text each)."""
+    problems = []
+    for token in tokens:
+        found: list[tuple[Token, int]] = []
+        start = token.map[0] + 1 if token.map else 0
+        if token.type in BLOCK_MATH_TOKENS:
+            found.append((token, start))
+        elif token.type == "inline" and token.children:
+            line = start
+            for child in token.children:
+                if child.type in INLINE_MATH_TOKENS:
+                    found.append((child, line))
+                # Line breaks inside a paragraph are tokens of their own, or sit in a formula.
+                if line and child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif line:
+                    line += child.content.count("\n")
+        for math, line in found:
+            index = math.meta.get(_META_INDEX) if math.meta else None
+            if not isinstance(index, int) or not 0 <= index < len(results):
+                continue
+            error = results[index].error
+            if error is not None:
+                # The engine's message can split an astral character in two.
+                message = _LONE_SURROGATE_RE.sub("\ufffd", error)
+                problems.append(MathProblem(line, formula_source(math), message))
+    return problems
+
+
 def _result_for(token: Token, env: dict[str, Any]) -> MathResult | None:
     results = env.get(_ENV_RESULTS)
     index = token.meta.get(_META_INDEX) if token.meta else None
@@ -288,7 +334,13 @@ def fill_placeholders(html: str, results: Sequence[MathResult]) -> str | None:
 def _render_inline_math(
     self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    return _math_html(tokens[idx], env)
+    html = _math_html(tokens[idx], env)
+    result = _result_for(tokens[idx], env)
+    if result is not None and result.html is not None and result.html.startswith(_BLOCK_MATH):
+        # Display math inside a paragraph ($$..$$, \[..\], an inline align): in a box of its
+        # own, like a display block, so that a wide one scrolls there (site.css).
+        return f'<span class="math-display">{html}</span>'
+    return html
 
 
 def _render_block_math(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,24 +35,30 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from shortscience.rendering import excerpt
+from shortscience.rendering import excerpt, legacy
+from shortscience.rendering.legacy import strong_closers_plugin
 from shortscience.rendering.links import DEFAULT_CITE_BASE, links_plugin
 from shortscience.rendering.math_engine import MathRequest, MathResult, render_math
 from shortscience.rendering.math_syntax import (
     ENV_INLINE_MATHML,
     PLACEHOLDER_CLOSE,
     PLACEHOLDER_OPEN,
+    MathProblem,
     attach_math_results,
     collect_math,
     fill_placeholders,
     math_error_messages,
     math_plugin,
+    math_problems,
 )
+from shortscience.rendering.mentions import mentions_plugin
 from shortscience.rendering.sanitize import DEFAULT_RELATIVE_PREFIXES, sanitize_html
 
 #: Bump whenever the HTML produced for the same source may change.
 #: 2: MathML only (Temml) instead of KaTeX's HTML + MathML; the excerpt.
-RENDERER_VERSION = 2
+#: 3: the old site's summaries (rendering/legacy.py): MathJax 2 macros, inline environments in
+#:    display mode, **Label: ** closing, bare image URLs anywhere; scrollable display formulas.
+RENDERER_VERSION = 3
 
 DEFAULT_HEADING_OFFSET = 2
 #: ``render_markdown_many`` typesets this many documents, or formulas, per engine call: enough
@@ -87,6 +93,8 @@ class Rendered:
     math_errors: tuple[str, ...] = ()
     excerpt_html: str = ""
     truncated: bool = False
+    # The same failures for the writer's list: line, formula and message each.
+    math_problems: tuple[MathProblem, ...] = ()
 
 
 def _demote_headings(state: StateCore) -> None:
@@ -111,6 +119,8 @@ def build_parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(math_plugin)
     md.use(links_plugin)
+    md.use(strong_closers_plugin)  # the old site's **Label: ** (rendering/legacy.py)
+    md.use(mentions_plugin)
     md.core.ruler.push("demote_headings", _demote_headings)
     return md
 
@@ -126,31 +136,6 @@ def _parser() -> MarkdownIt:
         md = build_parser()
         _local.md = md
     return md
-
-
-# Inline tokens whose content is what a reader reads (or searches for: a formula's TeX, a
-# \cite key); emphasis, link targets and footnote marks are not words.
-_WORD_TOKENS = frozenset({"text", "code_inline", "math_inline", "cite", "image"})
-_BLOCK_TEXT_TOKENS = frozenset({"math_block", "fence", "code_block"})
-
-
-def plain_text(source: str) -> str:
-    """The words of a Markdown + LaTeX document as a reader sees them, from markdown-it's own
-    token stream (the search index and its snippets): no emphasis marks, heading hashes, quote
-    markers or link targets; formulas as their TeX source, citations as written, images as
-    their alt text, a line per block."""
-    lines: list[str] = []
-    for token in _parser().parse(clean_source(source), {}):
-        if token.type == "inline":
-            words = [
-                " " if child.type in ("softbreak", "hardbreak") else child.content
-                for child in token.children or ()
-                if child.type in _WORD_TOKENS or child.type in ("softbreak", "hardbreak")
-            ]
-            lines.append("".join(words))
-        elif token.type in _BLOCK_TEXT_TOKENS:
-            lines.append(token.content.rstrip("\n"))
-    return "\n".join(line for line in lines if line.strip())
 
 
 def _excerpt_end(tokens: list[Token], opening: excerpt.Excerpt) -> int | None:
@@ -192,7 +177,11 @@ class _Parsed:
 
 
 def _parse(
-    source: str, heading_offset: int, cite_base: str, cite_label: Callable[[str], str | None] | None
+    source: str,
+    heading_offset: int,
+    cite_base: str,
+    cite_label: Callable[[str], str | None] | None,
+    mentions: Mapping[str, str] | None = None,
 ) -> _Parsed | None:
     text = clean_source(source)
     if not text.strip():
@@ -203,12 +192,13 @@ def _parse(
         "heading_offset": offset,
         "cite_base": cite_base,
         "cite_label": cite_label,
+        "mentions": mentions,  # usernames that exist -> their page (rendering/mentions.py)
         # Footnote ids carry a digest of the source, so several documents on one page
         # never share an id, and the preview of a text equals its published HTML.
         "docId": hashlib.sha256(text.encode("utf-8")).hexdigest()[:8],
     }
     tokens = md.parse(text, env)
-    requests = collect_math(tokens)
+    requests = legacy.carry_definitions(collect_math(tokens))
     return _Parsed(md, env, tokens, requests, 1 + offset, _relative_prefixes(cite_base))
 
 
@@ -218,6 +208,7 @@ def render_markdown(
     heading_offset: int = DEFAULT_HEADING_OFFSET,
     cite_base: str = DEFAULT_CITE_BASE,
     cite_label: Callable[[str], str | None] | None = None,
+    mentions: Mapping[str, str] | None = None,
 ) -> Rendered:
     """Render user-written Markdown with LaTeX math to sanitised HTML.
 
@@ -226,7 +217,7 @@ def render_markdown(
     ``cite_label`` maps a citation key to its link text (e.g. the paper's title);
     the key itself is shown when it returns None.
     """
-    parsed = _parse(source, heading_offset, cite_base, cite_label)
+    parsed = _parse(source, heading_offset, cite_base, cite_label, mentions)
     if parsed is None:
         return Rendered(html="")
     return _finish(parsed, render_math(parsed.requests))
@@ -238,6 +229,7 @@ def render_markdown_many(
     heading_offset: int = DEFAULT_HEADING_OFFSET,
     cite_base: str = DEFAULT_CITE_BASE,
     cite_label: Callable[[str], str | None] | None = None,
+    mentions: Mapping[str, str] | None = None,
 ) -> Iterator[Rendered]:
     """``render_markdown`` of each source, in order, typesetting the formulas of up to
     ``MANY_DOCUMENTS`` documents (``MANY_FORMULAS`` formulas) in one engine call.
@@ -248,7 +240,7 @@ def render_markdown_many(
     batch: list[_Parsed | None] = []
     formulas = 0
     for source in sources:
-        parsed = _parse(source, heading_offset, cite_base, cite_label)
+        parsed = _parse(source, heading_offset, cite_base, cite_label, mentions)
         batch.append(parsed)
         formulas += len(parsed.requests) if parsed is not None else 0
         if len(batch) >= MANY_DOCUMENTS or formulas >= MANY_FORMULAS:
@@ -298,10 +290,11 @@ def _finish(parsed: _Parsed, results: list[MathResult]) -> Rendered:
     errors = tuple(
         _SURROGATES_RE.sub("\ufffd", message) for message in math_error_messages(requests, results)
     )
+    problems = tuple(math_problems(tokens, results))
     opening = excerpt.select(tokens)
     if opening is None:
         clean = to_html(tokens)
-        return Rendered(html=clean, math_errors=errors, excerpt_html=clean)
+        return Rendered(html=clean, math_errors=errors, excerpt_html=clean, math_problems=problems)
     end = _excerpt_end(tokens, opening)
     if end is not None:
         # The excerpt is the document's leading blocks as they are: one render and one
@@ -319,12 +312,14 @@ def _finish(parsed: _Parsed, results: list[MathResult]) -> Rendered:
                 return Rendered(
                     html=head + tail,
                     math_errors=errors,
+                    math_problems=problems,
                     excerpt_html=head,
                     truncated=opening.truncated,
                 )
     return Rendered(
         html=to_html(tokens),
         math_errors=errors,
+        math_problems=problems,
         excerpt_html=to_html(opening.tokens),
         truncated=opening.truncated,
     )

@@ -3,8 +3,9 @@
 A search costs a bounded number of queries whatever the size of the index or of the page: the
 identifier check (only for input that parses as one), the ranked page of document ids with its
 count (one statement, see dialects.py), then the documents, papers, summaries and comments of
-that page, one query each. Counts stop at dialects.POOL_SIZE: past it `Results.total_capped`
-says "more than".
+that page, one query each, and one for the titles of the papers their snippets cite (when
+they cite any). Counts stop at dialects.POOL_SIZE: past it `Results.total_capped` says "more
+than".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shortscience.metadata import identifiers
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
+from shortscience.models.comments import with_anonymity
 from shortscience.search import dialects, snippets
 from shortscience.search.query import ParsedQuery, parse
 
@@ -59,14 +61,18 @@ def _clean(text: str) -> str:
     return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
 
 
+def _stored_forms(key: str) -> list[str]:
+    """The identifier values a typed or cited key may be stored as."""
+    values = [ident.value for ident in identifiers.lookup_values(key)]
+    return list(dict.fromkeys([*values, key.strip(), key.strip().lower()]))
+
+
 def find_paper_url(text: str) -> str | None:
     """The page of the known paper `text` names (arXiv id, DOI, URL, DBLP key...), if any."""
     if not text or len(text) > 2000 or identifiers.parse(text) is None:
         return None
-    values = [ident.value for ident in identifiers.lookup_values(text)]
-    values += [text.strip(), text.strip().lower()]
     paper_id = (
-        PaperIdentifier.objects.filter(value__in=list(dict.fromkeys(values)))
+        PaperIdentifier.objects.filter(value__in=_stored_forms(text))
         .order_by("scheme")
         .values_list("paper_id", flat=True)
         .first()
@@ -156,28 +162,55 @@ def _hits(ids: list[int], parsed: ParsedQuery, viewer: User | None) -> list[Hit]
     summary_ids = {d.summary_id for d in rows if d.summary_id is not None}
     summaries = Summary.objects.select_related("author").in_bulk(summary_ids) if summary_ids else {}
     comment_ids = {d.comment_id for d in rows if d.comment_id is not None}
-    comments = Comment.objects.select_related("author").in_bulk(comment_ids) if comment_ids else {}
+    comments = (
+        with_anonymity(Comment.objects.select_related("author")).in_bulk(comment_ids)
+        if comment_ids
+        else {}
+    )
     tokens = parsed.highlight_tokens
-    hits = []
+    shown = []
     for doc in rows:
         paper = papers.get(doc.paper_id)
         summary = summaries.get(doc.summary_id) if doc.summary_id else None
         comment = comments.get(doc.comment_id) if doc.comment_id else None
         if paper is None or not _still_visible(doc, summary, comment, viewer):
             continue  # the index is a step behind a deletion: leave the row out
-        text = doc.body or paper.title
-        hits.append(
-            Hit(
-                kind=doc.kind,
-                paper=paper,
-                summary=summary,
-                comment=comment,
-                snippet_html=mark_safe(snippets.snippet(text, tokens)),  # noqa: S308 - escaped by snippets
-                score=doc.score,
-                date=doc.date,
-            )
+        shown.append(
+            (doc, paper, summary, comment, snippets.window(doc.body or paper.title, tokens))
         )
-    return hits
+    titles = _cited_titles([key for *_, where in shown for key in where.cited()])
+    return [
+        Hit(
+            kind=doc.kind,
+            paper=paper,
+            summary=summary,
+            comment=comment,
+            snippet_html=mark_safe(snippets.render(where, titles)),  # noqa: S308 - escaped by snippets
+            score=doc.score,
+            date=doc.date,
+        )
+        for doc, paper, summary, comment, where in shown
+    ]
+
+
+MAX_CITED = 200  # keys looked up for one page of snippets
+
+
+def _cited_titles(keys: list[str]) -> dict[str, str]:
+    """The titles of the known papers the snippets cite, by key, in one query (none when the
+    snippets cite nothing)."""
+    wanted = {key: _stored_forms(key) for key in sorted(set(keys))[:MAX_CITED]}
+    if not wanted:
+        return {}
+    values = {value for forms in wanted.values() for value in forms}
+    rows = PaperIdentifier.objects.filter(value__in=values).order_by("-scheme")
+    title_of = dict(rows.values_list("value", "paper__title"))
+    found = {}
+    for key, forms in wanted.items():
+        title = next((title_of[form] for form in forms if form in title_of), None)
+        if title:
+            found[key] = title
+    return found
 
 
 def _still_visible(

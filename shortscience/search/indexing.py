@@ -29,14 +29,14 @@ from django.db.models.functions import Coalesce
 
 from shortscience.models import Comment, Paper, PaperIdentifier, SearchDocument, Summary, User
 from shortscience.models.summaries import public_q
-from shortscience.rendering import plain_text
+from shortscience.search.snippets import document_text
 
 
 def _plain(markdown: str) -> str:
     """Markdown as the words a reader sees, for matching and snippets (the renderer's own
     token stream: emphasis, heading, quote marks and link targets are not words; math and
-    \\cite keys stay, people search for them)."""
-    return plain_text(markdown)
+    \\cite keys stay, people search for them, marked so that snippets show them as such)."""
+    return document_text(markdown)
 
 
 CHUNK = 2000  # ids per round trip: well under SQLite's bound-parameter limit
@@ -225,18 +225,20 @@ def index_comments(comment_ids: Iterable[int]) -> None:
 
 def _comment_document(comment: Comment) -> SearchDocument:
     paper = comment.summary.paper
+    # "The author (anonymous)": searching for the person must not find it.
+    anonymous = comment.by_anonymous_author
     return SearchDocument(
         kind=Kind.COMMENT,
         object_id=comment.pk,
         paper_id=paper.pk,
         summary_id=comment.summary_id,
         comment_id=comment.pk,
-        user_id=comment.author_id,
-        people=_person(comment.author),
+        user_id=None if anonymous else comment.author_id,
+        people="" if anonymous else _person(comment.author),
         body=_plain(comment.markdown),
         venue=paper.venue.key.lower() if paper.venue else "",
         year=paper.year,
-        author_username=comment.author.username.lower(),
+        author_username="" if anonymous else comment.author.username.lower(),
         is_public=True,
         date=comment.created_at,
     )

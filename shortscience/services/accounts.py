@@ -26,8 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
@@ -42,14 +44,16 @@ from shortscience.models import (
     Comment,
     Flag,
     ModerationAction,
+    ReadingList,
     Revision,
+    SavedPaper,
     Summary,
     SummaryImage,
     User,
     Vote,
 )
-from shortscience.services import events
-from shortscience.services.errors import InvalidInput
+from shortscience.services import authors, events
+from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.votes import recount
 
 # No sign-up or admin form accepts "~" in a username, so these names never belong to a person.
@@ -112,8 +116,9 @@ class _LazyPlaceholder:
 
 
 def delete_account(user: User, password: str, mode: Mode) -> DeletionReport:
-    """Delete `user` as chosen by `mode`, in one transaction; refuse a wrong password."""
-    if not password or not user.check_password(password):
+    """Delete `user` as chosen by `mode`, in one transaction; refuse a wrong password (an
+    account that signs in only through ORCID or GitHub has none: the view re-authenticated)."""
+    if user.has_usable_password() and (not password or not user.check_password(password)):
         raise InvalidInput(
             "That is not your password; nothing was deleted.",
             field_errors={"password": ["Type your current password to confirm."]},
@@ -195,15 +200,23 @@ def _keep_anonymously(user: User, spare: _LazyPlaceholder) -> DeletionReport:
     unpublished.delete()
     kept = list(Summary.objects.filter(author=user).values_list("pk", flat=True))
     if kept:
-        # Earlier revisions may hold text that was never published; the current one stays.
-        latest = (
-            Revision.objects.filter(summary=OuterRef("summary"))
+        # Other revisions may hold text that was never published (a "Save draft" beside the
+        # published text is the newest one): only the published text's newest revision stays.
+        published = (
+            Revision.objects.filter(
+                summary=OuterRef("summary"), markdown=OuterRef("summary__markdown")
+            )
             .order_by("-number")
-            .values("number")[:1]
+            .values("pk")[:1]
         )
-        Revision.objects.filter(summary__in=kept, number__lt=Subquery(latest)).delete()
+        stays = Revision.objects.filter(summary__in=kept, pk=Subquery(published))
+        Revision.objects.filter(summary__in=kept).exclude(pk__in=stays.values("pk")).delete()
         Summary.objects.filter(pk__in=kept).update(
-            author=spare.get(), is_anonymous=True, share_token=None
+            author=spare.get(),
+            is_anonymous=True,
+            share_token=None,
+            draft_markdown="",
+            draft_saved_at=None,
         )
     comments = Comment.objects.filter(author=user)
     comment_count = comments.count()
@@ -227,6 +240,8 @@ def _forget(user: User, spare: _LazyPlaceholder) -> None:
     """What is about the account rather than written by it: tokens, addresses, sessions, flags."""
     ApiToken.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
+    SavedPaper.objects.filter(owner=user).delete()  # the library: lists, saved papers, notes
+    ReadingList.objects.filter(owner=user).delete()
     _end_sessions(user)
     open_flags = Flag.objects.filter(reporter=user, resolved_at__isnull=True)
     if open_flags.exists():
@@ -239,16 +254,59 @@ def _forget(user: User, spare: _LazyPlaceholder) -> None:
 
 
 def _end_sessions(user: User) -> None:
-    """Delete the person's stored sessions. Other session stores need nothing: a session whose
-    user row is gone is anonymous from its next request on."""
-    if settings.SESSION_ENGINE not in _DB_SESSION_ENGINES:
-        return
-    theirs = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
-    ]
-    Session.objects.filter(pk__in=theirs).delete()
+    """End every session of the person's (cache copies included), the unrecorded ones too."""
+    end_other_sessions(user, keep=None, unrecorded=True)
+
+
+def end_other_sessions(user: User, keep: str | None, *, unrecorded: bool = False) -> int:
+    """End the person's sessions but the one keyed `keep` (none when `keep` is None): the ones
+    allauth recorded at sign-in, through the session store so that cached copies go too.
+    A session older than the records needs nothing after a password change (Django's session
+    hash no longer matches, so it is anonymous from its next request on); `unrecorded` also
+    reads every stored session to find them (account deletion, which is rare). Returns how
+    many ended."""
+    ended = 0
+    for recorded in UserSession.objects.filter(user=user).exclude(session_key=keep or ""):
+        recorded.end()
+        ended += 1
+    if unrecorded and settings.SESSION_ENGINE in _DB_SESSION_ENGINES:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if session.pk != keep and session.get_decoded().get(SESSION_KEY) == str(user.pk):
+                store(session.pk).delete()
+                ended += 1
+    return ended
+
+
+def end_session(user: User, session_id: int, current: str | None) -> str:
+    """Sign out one of the person's recorded sessions, never the one asking (`current`); returns
+    what it was (its browser) for the message. Someone else's session is not found."""
+    recorded = (
+        UserSession.objects.filter(user=user, pk=session_id)
+        .exclude(session_key=current or "")
+        .first()
+    )
+    if recorded is None:
+        raise NotFound("No such session of yours (it may have ended already).")
+    what = recorded.user_agent[:80] or "an unknown browser"
+    recorded.end()
+    return what
+
+
+def orcid_proved(user: User, orcid: str) -> None:
+    """An ORCID sign-in or connect proved `orcid` is the person's: it becomes their iD, verified."""
+    User.objects.filter(pk=user.pk).update(orcid=orcid, orcid_verified=True)
+    user.orcid, user.orcid_verified = orcid, True
+    events.users_changed([user.pk])
+    authors.orcid_proved(user)
+
+
+def orcid_unproved(user: User, orcid: str) -> None:
+    """The ORCID account that proved `orcid` was disconnected: the iD stays, unverified."""
+    User.objects.filter(pk=user.pk, orcid=orcid).update(orcid_verified=False)
+    if user.orcid == orcid:
+        user.orcid_verified = False
+    events.users_changed([user.pk])
 
 
 def _recount_comments(summary_ids: Iterable[int]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from shortscience.models import Comment, Summary, User
-from shortscience.services import comments, neutralpages, votes
+from shortscience.services import comments, neutralpages, standing, votes
 
 
 @dataclass
@@ -17,14 +17,22 @@ class SummaryCard:
     comments: list[Comment] = field(default_factory=list)
     can_vote: bool = False
     is_mine: bool = False
+    # The paper's verified authors (their badges), and whether the viewer is one (errata).
+    paper_authors: frozenset[int] = frozenset()
+    can_mark_errata: bool = False
 
 
 def build(
-    summaries: Sequence[Summary], viewer: User | None, *, with_comments: bool = False
+    summaries: Sequence[Summary],
+    viewer: User | None,
+    *,
+    with_comments: bool = False,
+    paper_authors: frozenset[int] = frozenset(),
 ) -> list[SummaryCard]:
+    """Cards for summaries; `paper_authors` (services/authors.py) when all are of one paper."""
     ids = [s.pk for s in summaries]
     mine = votes.my_votes(viewer, ids)
-    threads = comments.threads(ids) if with_comments else {}
+    threads = comments.threads(ids, moderating=lambda: _moderates(viewer)) if with_comments else {}
     signed_in = viewer is not None and viewer.is_authenticated
     if neutralpages.is_recording():
         neutralpages.note_summaries(ids, _authors(summaries, threads.values()))
@@ -38,9 +46,16 @@ def build(
                 comments=threads.get(summary.pk, []),
                 can_vote=summary.is_public and not is_mine,
                 is_mine=is_mine,
+                paper_authors=paper_authors,
+                can_mark_errata=signed_in and viewer is not None and viewer.pk in paper_authors,
             )
         )
     return cards
+
+
+def _moderates(viewer: User | None) -> bool:
+    """Whether hidden comments show in place (to moderators only): never in a shared copy."""
+    return not neutralpages.is_recording() and standing.is_moderator(viewer)
 
 
 def _authors(

@@ -1,19 +1,27 @@
-"""Discussion under summaries: comments in Markdown + math, replies one level deep, edits and
-tombstone deletes (the text goes, the place in the thread stays when it has replies)."""
+"""Discussion under summaries: comments in Markdown + math with @mentions, replies one level
+deep, edits and tombstone deletes (the text goes, the place in the thread stays when it has
+replies), and the preview of a comment as it will show.
+
+The author of an anonymous summary comments under it as "the author (anonymous)": the comment
+stores `as_summary_author` when posted while the summary is anonymous, so it stays anonymous if
+the summary later shows its author's name, and `Comment.by_anonymous_author` also covers their
+comments there while the summary is anonymous now (docs/writing.md, "Anonymous replies")."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from shortscience.models import Comment, Summary, User
+from shortscience.models.comments import with_anonymity
 from shortscience.models.summaries import public_q
-from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import events, markup, standing
+from shortscience.rendering import RENDERER_VERSION, Rendered
+from shortscience.services import events, markup, newcomers, standing
 from shortscience.services.errors import NotFound, PermissionDenied
 from shortscience.services.summaries import validate_markdown
 
@@ -36,7 +44,8 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
         # Replies stay one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent
-    html = markup.render(text, heading_offset=3).html  # outside SQLite's write lock
+    html = render(text).html  # outside SQLite's write lock
+    newcomers.ensure_may_post(author, html, new_post=True)
     with transaction.atomic():
         comment = Comment.objects.create(
             summary=summary,
@@ -45,10 +54,43 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
             markdown=text,
             html=html,
             renderer_version=RENDERER_VERSION,
+            as_summary_author=summary.is_anonymous and summary.author_id == author.pk,
         )
+        # A moderator hid a comment of theirs here: the next ones wait for review.
+        if standing.marked_under_summary(author, summary.pk):
+            standing.hold_comment_for_review(comment)
         recount(summary.pk)
         events.comment_saved(comment, created=True)
     return comment
+
+
+def render(text: str) -> Rendered:
+    """A comment's HTML: what saving stores and the preview shows (@mentions linked)."""
+    return markup.render(text, heading_offset=3, mentions=True)
+
+
+@dataclass(frozen=True)
+class Preview:
+    html: str
+    math_errors: int
+    as_anonymous_author: bool  # the writer would show as "the author (anonymous)"
+
+
+def preview(user: User, summary_id: int, markdown: str) -> Preview:
+    """The comment as it would show once posted under this public summary; nothing is stored.
+    The same length rule as posting, so the preview never renders what could not be saved."""
+    standing.ensure_can_write(user)
+    summary = Summary.objects.filter(public_q(), pk=summary_id).only("is_anonymous", "author")
+    found = summary.first()
+    if found is None:
+        raise NotFound("There is no such public summary to comment on.")
+    text = validate_markdown(markdown, max_chars=settings.COMMENT_MAX_CHARS, what="comment")
+    rendered = render(text)
+    return Preview(
+        rendered.html,
+        len(rendered.math_errors),
+        found.is_anonymous and found.author_id == user.pk,
+    )
 
 
 def _owned(comment_id: int, user: User, *, staff_may: bool = False) -> Comment:
@@ -66,20 +108,28 @@ def get_for_edit(comment_id: int, user: User) -> Comment:
 
 
 def edit(user: User, comment_id: int, markdown: str) -> Comment:
+    standing.ensure_can_write(user)
     comment = _owned(comment_id, user)
     text = validate_markdown(markdown, max_chars=settings.COMMENT_MAX_CHARS, what="comment")
     if text != comment.markdown:
+        html = render(text).html
+        newcomers.ensure_may_post(user, html, new_post=False)
         comment.markdown = text
-        comment.html = markup.render(text, heading_offset=3).html
+        comment.html = html
         comment.renderer_version = RENDERER_VERSION
         comment.edited_at = timezone.now()
         with transaction.atomic():
             comment.save(update_fields=["markdown", "html", "renderer_version", "edited_at"])
+            # Rewriting a shown comment after a moderator hid another of theirs here is
+            # posting again: it waits for review like a new one (docs/moderation.md).
+            if not comment.is_hidden and standing.marked_under_summary(user, comment.summary_id):
+                standing.hold_comment_for_review(comment)
             events.comment_saved(comment, created=False)
     return comment
 
 
 def delete(user: User, comment_id: int) -> Comment:
+    standing.ensure_can_write(user)
     comment = _owned(comment_id, user, staff_may=True)
     with transaction.atomic():
         comment.markdown = ""
@@ -101,18 +151,38 @@ def recount(summary_id: int) -> None:
     )
 
 
-def threads(summary_ids: Iterable[int]) -> dict[int, list[Comment]]:
+def threads(
+    summary_ids: Iterable[int], *, moderating: Callable[[], bool] = lambda: False
+) -> dict[int, list[Comment]]:
     """Top-level comments per summary, each with `.thread_replies` attached, in one query.
 
-    A deleted comment without replies is left out; one with replies stays as a tombstone.
+    A deleted comment without replies is left out; one with replies stays as a tombstone. A
+    hidden comment is treated as deleted, except for a moderator, who sees it in its place
+    marked `.shown_hidden` (templates/comments/_comment.html): `moderating` is asked only
+    when a hidden comment is there, so other pages never pay for the question.
     """
     by_summary: dict[int, list[Comment]] = defaultdict(list)
     replies: dict[int, list[Comment]] = defaultdict(list)
-    rows = Comment.objects.filter(summary_id__in=list(summary_ids)).select_related("author")
+    rows = with_anonymity(Comment.objects.filter(summary_id__in=list(summary_ids))).select_related(
+        "author", "erratum"
+    )
+    asked: list[bool] = []
+
+    def gone(comment: Comment) -> bool:
+        if comment.deleted_at is not None:
+            return True
+        if not comment.is_hidden:
+            return False
+        if not asked:
+            asked.append(moderating())
+        # A per-request attribute: a moderator's view of a hidden comment.
+        comment.shown_hidden = asked[0]  # type: ignore[attr-defined]  # see above
+        return not asked[0]
+
     for comment in rows:
         if comment.parent_id is None:
             by_summary[comment.summary_id].append(comment)
-        elif not comment.is_deleted:
+        elif not gone(comment):
             replies[comment.parent_id].append(comment)
     result: dict[int, list[Comment]] = {}
     for summary_id, top in by_summary.items():
@@ -120,7 +190,7 @@ def threads(summary_ids: Iterable[int]) -> dict[int, list[Comment]]:
         for comment in top:
             # A per-request attribute: the replies the thread templates and the API show.
             comment.thread_replies = replies.get(comment.pk, [])  # type: ignore[attr-defined]  # see above
-            if not comment.is_deleted or comment.thread_replies:  # type: ignore[attr-defined]  # set above
+            if not gone(comment) or comment.thread_replies:  # type: ignore[attr-defined]  # set above
                 kept.append(comment)
         result[summary_id] = kept
     return result

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shortscience.metadata.fields import field_of
+from shortscience.metadata.titles import title_key
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import comments, events, papers, summaries, venues, votes
 from shortscience.services.text import clean_text
@@ -114,6 +115,7 @@ def _paper(item: dict[str, Any], venues: dict[str, Venue], counts: DemoCounts) -
         return existing
     paper = Paper.objects.create(
         title=item["title"],
+        title_key=title_key(item["title"]),
         authors=item["authors"],
         year=item.get("year"),
         venue=venues.get(item.get("venue", "")),

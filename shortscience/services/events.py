@@ -11,37 +11,55 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
 from shortscience import search
 from shortscience.models import Comment, Summary
+from shortscience.models.summaries import public_q
 from shortscience.services import (
     counts,
     maintenance,
     notification_emails,
     notifications,
     pagecache,
+    queuecount,
     rankings,
     similar,
 )
 
 
-def _summary_pages(summary_ids: Sequence[int]) -> list[str]:
-    """The pages that show these summaries: theirs, their papers', their authors', the lists."""
-    rows = Summary.objects.filter(pk__in=summary_ids).values_list(
-        "pk", "paper_id", "author__username"
+def _summary_pages(summary_ids: Sequence[int], *, every_author: bool = False) -> list[str]:
+    """The pages that show these summaries: theirs, their papers', the lists, and their
+    authors' pages where those show them. An author's pages (profile, feeds, API) list only
+    their named public summaries, so a comment or vote under an anonymous, private or hidden
+    one leaves the author's tag alone: a changed ETag would tell who wrote it
+    (docs/decisions/0005-page-cache.md, "Whose pages a write touches"). `every_author`: the
+    summary itself changed and may have just left or joined its author's pages."""
+    named = public_q() & Q(is_anonymous=False)
+    rows = Summary.objects.filter(pk__in=summary_ids).annotate(
+        on_author_pages=ExpressionWrapper(named, output_field=BooleanField())
     )
     tags = [pagecache.LISTS]
-    for pk, paper_id, username in rows:
-        tags += [pagecache.summary(pk), pagecache.paper(paper_id), pagecache.person(username)]
+    for pk, paper_id, username, shown in rows.values_list(
+        "pk", "paper_id", "author__username", "on_author_pages"
+    ):
+        tags += [pagecache.summary(pk), pagecache.paper(paper_id)]
+        if every_author or shown:
+            tags.append(pagecache.person(username))
     return tags
 
 
-def summary_saved(summary: Summary, *, was_public: bool) -> None:
-    """A summary was created or changed (text, status, privacy, anonymity)."""
+def summary_saved(summary: Summary, *, was_public: bool, was_named: bool = True) -> None:
+    """A summary was created or changed (text, status, privacy, anonymity). `was_named`: it
+    was on its author's pages before the save (public and not anonymous)."""
     if was_public and not summary.is_public:
         # Other papers' pages may link it among their similar summaries.
         pagecache.touch_everything()
     else:
-        pagecache.touch(*_summary_pages([summary.pk]))
+        # On its author's pages before or after the save, it changed there or joined or left
+        # them; anonymous (or never public) before and after, it was on neither, and touching
+        # the author's tag would tell who just edited it.
+        pagecache.touch(*_summary_pages([summary.pk], every_author=was_named))
     counts.refresh_summary_counts([summary.paper_id])
     search.index_summaries([summary.pk])
     rankings.on_summary_saved(summary)
@@ -51,6 +69,21 @@ def summary_saved(summary: Summary, *, was_public: bool) -> None:
     notification_emails.queue_after_commit(
         notifications.summary_saved(summary, was_public=was_public)
     )
+
+
+def summary_draft_saved(summary: Summary) -> None:
+    """Only what its author sees changed: an autosave (also one that made a never-public
+    summary), a draft beside a published one, a draft discarded, a repeated save. No count,
+    index, ranking, similar list or notification reads a draft, and no cached page shows one
+    (the author's own view is never served from the shared cache), so nothing public is
+    touched: an autosave every few seconds must not churn any page's cache or ETag."""
+    del summary
+
+
+def draft_summary_removed(summary_id: int) -> None:
+    """A summary that was never public (an autosaved draft) was discarded: no page, count,
+    index or list ever showed it, so nothing public is touched."""
+    del summary_id
 
 
 def summary_deleted(summary_id: int, paper_id: int, author_id: int) -> None:
@@ -87,6 +120,8 @@ def comment_removed(comment: Comment) -> None:
     """A comment was deleted (or became a tombstone) or hidden by a moderator, or restored."""
     pagecache.touch(*_summary_pages([comment.summary_id]))
     search.index_comments([comment.pk])
+    # A held comment a moderator restored tells the people it mentions only now.
+    notification_emails.queue_after_commit(notifications.comment_mentions(comment))
 
 
 def vote_cast(summary_id: int) -> None:
@@ -96,9 +131,30 @@ def vote_cast(summary_id: int) -> None:
     rankings.on_vote(summary_id)
 
 
+def authors_changed(paper_ids: Sequence[int], usernames: Sequence[str]) -> None:
+    """Claims to have written these papers were made, decided or withdrawn: the papers' pages
+    and their summaries' (author badges), and the claimants' pages (their papers)."""
+    summary_ids = Summary.objects.filter(paper_id__in=paper_ids).values_list("pk", flat=True)
+    pagecache.touch(
+        *(pagecache.paper(pk) for pk in paper_ids),
+        *(pagecache.summary(pk) for pk in summary_ids),
+        *(pagecache.person(name) for name in usernames),
+    )
+
+
+def erratum_marked(comment: Comment) -> None:
+    """An author marked a comment as an erratum or cleared the mark."""
+    pagecache.touch(*_summary_pages([comment.summary_id]))
+
+
 def papers_written(paper_ids: Sequence[int]) -> None:
-    """Papers were created or their metadata changed (lookup, import, merge, load)."""
+    """Papers were created or their metadata changed (lookup, import, merge, load, refresh):
+    their pages, the lists, and the pages of summaries already on them, which show the title
+    (a placeholder's key until services/refresh.py fills it in)."""
     pagecache.touch(pagecache.LISTS, *(pagecache.paper(pk) for pk in paper_ids))
+    on_them = Summary.objects.filter(paper_id__in=paper_ids).values_list("pk", flat=True)
+    if on_them:
+        pagecache.touch(*_summary_pages(list(on_them)))
     counts.refresh_papers(paper_ids)
     search.index_papers(paper_ids)
 
@@ -108,6 +164,11 @@ def paper_removed(paper_id: int, venue_id: int | None) -> None:
     pagecache.touch_everything()
     counts.refresh_venues([venue_id])
     search.remove_paper(paper_id)
+
+
+def flags_changed() -> None:
+    """Flags were raised or resolved: the moderators' header count changes."""
+    queuecount.touch()
 
 
 def users_changed(user_ids: Sequence[int]) -> None:

@@ -4,8 +4,10 @@ The archive holds:
 
 - `data.json`: the profile with e-mail addresses, every summary the person wrote (drafts,
   private and anonymous ones too) with all its revisions, their comments, votes, uploads,
-  API tokens (names only), the flags they raised, what they follow (papers, people and
-  discussions, by id) and their notification e-mail setting;
+  API tokens (names only), the flags they raised, their claims to have written papers and the
+  errata they marked as an author, what they follow (papers, people and
+  discussions, by id), the people they blocked (by id) and their notification e-mail setting;
+  a comment shown to others as "the author (anonymous)" says so (`shown_as_anonymous_author`);
 - `summaries/<paper-slug>-<id>.md`: each summary's Markdown after YAML front matter;
 - `papers.bib`: BibTeX of the papers they summarised;
 - `shortscience-legacy.csv`: their public, named summaries in the old site's format (paper key,
@@ -41,16 +43,22 @@ from django.utils.text import slugify
 
 from shortscience.models import (
     ApiToken,
+    AuthorClaim,
+    Block,
     Comment,
+    Erratum,
     Flag,
     Follow,
     Paper,
+    ReadingList,
     Revision,
+    SavedPaper,
     Summary,
     SummaryImage,
     User,
     Vote,
 )
+from shortscience.models.comments import with_anonymity
 from shortscience.services import identifiers
 from shortscience.services.links import absolute_url
 
@@ -126,6 +134,7 @@ def collect(
             ],
             "description_markdown": user.description_markdown,
             "orcid": user.orcid,
+            "orcid_verified": user.orcid_verified,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "email_notifications": user.email_notifications,
@@ -142,8 +151,10 @@ def collect(
                 "edited_at": _iso(c.edited_at),
                 "deleted_at": _iso(c.deleted_at),
                 "hidden_by_moderator": c.is_hidden,
+                # Shown to others as "the author (anonymous)" (only this export says it is you).
+                "shown_as_anonymous_author": bool(c.by_anonymous_author),
             }
-            for c in Comment.objects.filter(author=user).order_by("pk")
+            for c in with_anonymity(Comment.objects.filter(author=user)).order_by("pk")
         ],
         "votes": [
             {
@@ -162,6 +173,54 @@ def collect(
                 "created_at": _iso(f.created_at),
             }
             for f in Follow.objects.filter(follower=user).order_by("pk")
+        ],
+        "library": {
+            "lists": [
+                {
+                    "id": rl.pk,
+                    "name": rl.name,
+                    "is_default": rl.is_default,
+                    "is_public": rl.is_public,
+                    "created_at": _iso(rl.created_at),
+                }
+                for rl in ReadingList.objects.filter(owner=user).order_by("pk")
+            ],
+            "saved_papers": [
+                {
+                    "paper_id": sp.paper_id,
+                    "list_id": sp.reading_list_id,
+                    "status": sp.status,
+                    "note_markdown": sp.note_markdown,
+                    "created_at": _iso(sp.created_at),
+                    "updated_at": _iso(sp.updated_at),
+                }
+                for sp in SavedPaper.objects.filter(owner=user).order_by("pk")
+            ],
+        },
+        "blocks": [
+            {"user_id": b.blocked_id, "created_at": _iso(b.created_at)}
+            for b in Block.objects.filter(blocker=user).order_by("pk")
+        ],
+        "author_claims": [
+            {
+                "paper_id": c.paper_id,
+                "paper_url": absolute_url(reverse("paper", args=[c.paper_id])),
+                "orcid": c.orcid,
+                "status": c.status,
+                "source": c.source,
+                "created_at": _iso(c.created_at),
+                "decided_at": _iso(c.decided_at),
+            }
+            for c in AuthorClaim.objects.filter(user=user).order_by("pk")
+        ],
+        "errata_marked": [
+            {
+                "comment_id": e.comment_id,
+                "status": e.status,
+                "note": e.note,
+                "marked_at": _iso(e.marked_at),
+            }
+            for e in Erratum.objects.filter(marked_by=user).order_by("pk")
         ],
         "images": images,
         "api_tokens": [
@@ -209,6 +268,9 @@ def _summary_record(summary: Summary) -> dict[str, Any]:
         "last_activity_at": _iso(summary.last_activity_at),
         "markdown": summary.markdown,
         "html": summary.html,
+        # The unpublished draft (autosave or "Save draft"), theirs like the rest.
+        "draft_markdown": summary.draft_markdown or None,
+        "draft_saved_at": _iso(summary.draft_saved_at),
         "revisions": [
             {
                 "number": r.number,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from shortscience.metadata import identifiers as parsing
 from shortscience.metadata.types import Identifier, Scheme
 from shortscience.models import Paper, PaperIdentifier
+from shortscience.services.errors import InvalidInput
 
 # The old site's export named a paper by its bibtexKey; these stand in for it, best first.
 PORTABLE_KEY_SCHEMES = ("legacy", "arxiv", "doi", "dblp")
@@ -42,6 +43,27 @@ def portable_key(identifiers: Iterable[PaperIdentifier]) -> str | None:
     if "openreview" in by_scheme:
         return f"openreview:{by_scheme['openreview']}"
     return None
+
+
+SCHEME_NAMES = {
+    "arxiv": "an arXiv id (1706.03762, hep-th/9901001)",
+    "doi": "a DOI (10.1109/iccv.2015.169)",
+    "dblp": "a DBLP key (conf/iccv/Girshick15)",
+    "openreview": "an OpenReview id (rJ4km2R5t7)",
+    "legacy": "a ShortScience key (letters, digits and . _ / + ( ) ' ; -)",
+}
+
+
+def checked(scheme: str, value: str) -> str:
+    """The stored form of ``value`` as an identifier of ``scheme`` (the admin's edits), or
+    InvalidInput when it is outside that scheme's grammar."""
+    found = parsing.parse_as(scheme, value) if scheme in SCHEME_NAMES else None
+    if found is None or len(found.value) > 300:
+        raise InvalidInput(
+            f"That is not {SCHEME_NAMES.get(scheme, 'a known identifier')}.",
+            field_errors={"value": [f"Not {SCHEME_NAMES.get(scheme, 'an identifier')}."]},
+        )
+    return found.value
 
 
 def candidates(key: str) -> list[str]:
@@ -80,6 +102,11 @@ def find_papers(keys: list[str]) -> dict[str, int]:
 
 def identifiers_for(key: str) -> list[tuple[str, str]]:
     """What to store for a key that names no known paper yet: its normalised form and its
-    aliases (a legacy `journals/corr/<id>` key also gives the arXiv id and the arXiv DOI)."""
+    aliases (a legacy `journals/corr/<id>` key also gives the arXiv id and the arXiv DOI), else
+    the key as an old-site key; [] when it fits no scheme's grammar (markup, `javascript:`,
+    whitespace or control characters inside), which is then not stored at all."""
     found = [(str(ident.scheme), ident.value) for ident in parsing.lookup_values(key)]
-    return found or [("legacy", key.strip())]
+    if found:
+        return found
+    legacy = parsing.parse_as(Scheme.LEGACY, key.strip())
+    return [(str(legacy.scheme), legacy.value)] if legacy else []

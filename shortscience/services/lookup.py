@@ -1,25 +1,41 @@
 """Finding a paper to summarise from whatever a writer pastes: an id, a URL, a DOI, a title or a
 BibTeX entry. Local papers come first; then arXiv, Crossref, DBLP and OpenReview are asked
-through the shared fetcher. A source that fails is reported by name and the rest still answer,
-and the writer can always enter the paper by hand or paste BibTeX instead.
+through the shared fetcher, all at once, with one deadline for the whole lookup
+(`METADATA_LOOKUP_SECONDS`): a source that fails or is late is reported by name in plain words
+and not waited for, the rest still answer, and the writer can always enter the paper by hand
+(the form filled in with what they pasted) or paste BibTeX instead.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
+from django import db
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shortscience.metadata import arxiv, crossref, dblp, fields, openreview, semanticscholar, venues
+from shortscience.metadata import (
+    arxiv,
+    asking,
+    crossref,
+    dblp,
+    fields,
+    openreview,
+    semanticscholar,
+    venues,
+)
 from shortscience.metadata import identifiers as parsing
 from shortscience.metadata.bibtex import BibtexError, parse_bibtex
-from shortscience.metadata.http import FetchError, FetchFn
+from shortscience.metadata.http import FetchFn
+from shortscience.metadata.titles import title_key
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
-from shortscience.models import Paper, PaperIdentifier, Venue
-from shortscience.services import events, identifiers, outbound, papers
+from shortscience.models import Paper, PaperIdentifier, User, Venue
+from shortscience.services import authors, events, identifiers, outbound, papers, standing, works
 from shortscience.services.errors import InvalidInput
 from shortscience.services.text import parse_year
 
@@ -29,6 +45,13 @@ SOURCE_NAMES = {
     "crossref": "Crossref",
     "dblp": "DBLP",
     "openreview": "OpenReview",
+    "semanticscholar": "Semantic Scholar",
+}
+TITLE_SOURCES = ("arxiv", "crossref", "dblp")
+_TITLE_SEARCHES: dict[str, Callable[[FetchFn, str], list[PaperMetadata]]] = {
+    "arxiv": arxiv.search_by_title,
+    "crossref": crossref.search,
+    "dblp": dblp.search,
 }
 
 
@@ -38,16 +61,78 @@ class Candidate:
     token: str  # what the "pick" form posts back: "<scheme>:<value>" of its first identifier
 
 
+@dataclass(frozen=True)
+class SourceReport:
+    """How one source answered, in words a person reads (never an exception's text)."""
+
+    source: str
+    state: str  # "found", "nothing", or a problem: "failed", "unreadable", "late"
+    found: int = 0
+    seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return SOURCE_NAMES.get(self.source, "A source")
+
+    @property
+    def is_problem(self) -> bool:
+        return self.state not in ("found", "nothing")
+
+    @property
+    def message(self) -> str:
+        if self.state == "found":
+            return f"{self.name} found {self.found} paper{'s' if self.found != 1 else ''}."
+        if self.state == "nothing":
+            return f"{self.name} found nothing."
+        if self.state == "late":
+            return f"{self.name} did not answer within {self.seconds:g} seconds."
+        if self.state == "unreadable":
+            return f"{self.name} sent an answer that could not be read."
+        return f"{self.name} did not answer."
+
+
 @dataclass
 class Lookup:
     query: str
     local: list[Paper] = field(default_factory=list)
     remote: list[Candidate] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    reports: list[SourceReport] = field(default_factory=list)
     identifier: Identifier | None = None
+    sources: list[str] = field(default_factory=list)  # the sources asked (or to ask)
+
+    @property
+    def problems(self) -> list[str]:
+        return [report.message for report in self.reports if report.is_problem]
+
+    @property
+    def source_names(self) -> list[str]:
+        return [SOURCE_NAMES[source] for source in self.sources]
+
+    @property
+    def source_pairs(self) -> list[tuple[str, str]]:
+        return [(source, SOURCE_NAMES[source]) for source in self.sources]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to pick: the manual form opens, with what was pasted filled in."""
+        return not self.local and not self.remote
+
+    @property
+    def prefill(self) -> dict[str, str]:
+        """The manual form's fields from the query: an identifier or URL goes in the link
+        field, anything else is taken for the title."""
+        if self.identifier is not None:
+            return {"url": self.query[:1000], "title": ""}
+        return {"url": "", "title": self.query[:1000]}
 
 
-def find(query: str, fetch: FetchFn | None = None) -> Lookup:
+def deadline_seconds() -> float:
+    return float(settings.METADATA_LOOKUP_SECONDS)
+
+
+def plan(query: str) -> Lookup:
+    """What a lookup of `query` will do, asking nobody yet: the local papers it matches and
+    the sources to ask (none when a pasted identifier names a paper already here)."""
     query = query.strip()
     result = Lookup(query=query)
     if not query:
@@ -57,45 +142,83 @@ def find(query: str, fetch: FetchFn | None = None) -> Lookup:
         local = identifiers.find_paper(query)
         if local is not None:
             result.local = [local]
-            return result
-        found = _ask(result, lambda f: _by_identifier(f, result.identifier), fetch)
+        else:
+            source = _source_for(result.identifier)
+            result.sources = [source] if source else []
     else:
         result.local = papers.title_search(query, limit=10)
-        found = []
-        for search in (arxiv.search_by_title, crossref.search, dblp.search):
-            # mypy cannot infer a lambda whose default binds the loop variable.
-            found += _ask(result, lambda f, s=search: s(f, query), fetch)  # type: ignore[misc]  # see above
+        result.sources = list(TITLE_SOURCES)
+    return result
+
+
+def find(query: str, fetch: FetchFn | None = None, only: str | None = None) -> Lookup:
+    """Local papers first, then every source that can know `query`, asked at once and waited
+    for at most `METADATA_LOOKUP_SECONDS` in all (`only` asks one of them: the add page's
+    progress asks each source in its own request)."""
+    result = plan(query)
+    if only is not None:
+        result.sources = [source for source in result.sources if source == only]
+    seconds = deadline_seconds()
+    calls = {source: _call(source, result) for source in result.sources}
+    found: list[PaperMetadata] = []
+    for answers in _ask(calls, fetch, seconds, result.reports).values():
+        found += answers
     result.remote = _new_candidates(found, result.local)
     return result
 
 
+def _call(source: str, result: Lookup) -> Callable[[FetchFn], list[PaperMetadata]]:
+    if result.identifier is not None:
+        ident = result.identifier
+        return lambda fetch: _listed(_by_identifier(fetch, ident))
+    search, query = _TITLE_SEARCHES[source], result.query
+    return lambda fetch: search(fetch, query)
+
+
+def _listed(answer: PaperMetadata | None) -> list[PaperMetadata]:
+    return [] if answer is None else [answer]
+
+
 def _ask(
-    result: Lookup,
-    call: Callable[[FetchFn], PaperMetadata | list[PaperMetadata] | None],
+    calls: dict[str, Callable[[FetchFn], list[PaperMetadata]]],
     fetch: FetchFn | None,
-) -> list[PaperMetadata]:
-    try:
-        answer = call(fetch or outbound.fetcher())
-    except FetchError as error:
-        where = SOURCE_NAMES.get(_source_of(error.url), "A metadata source")
-        logger.warning("metadata lookup failed: %s", error)
-        result.problems.append(f"{where} could not be reached ({error}).")
-        return []
-    if answer is None:
-        return []
-    return answer if isinstance(answer, list) else [answer]
+    seconds: float,
+    reports: list[SourceReport],
+) -> dict[str, list[PaperMetadata]]:
+    """Ask every source at once within `seconds`; each one's outcome is added to `reports`."""
+    if not calls:
+        return {}
+    bounded = fetch or outbound.within(seconds)
+    outcomes = asking.ask_all(
+        {source: partial(call, bounded) for source, call in calls.items()},
+        seconds,
+        # A source's thread may have used the database (the response cache): close it there.
+        each_thread_ends=db.connections.close_all,
+    )
+    answers: dict[str, list[PaperMetadata]] = {}
+    for source, outcome in outcomes.items():
+        found = [meta for meta in outcome.value or [] if meta.title and meta.identifiers]
+        if outcome.state is asking.State.ANSWERED:
+            reports.append(SourceReport(source, "found" if found else "nothing", len(found)))
+        elif outcome.state is asking.State.LATE:
+            reports.append(SourceReport(source, "late", seconds=seconds))
+        elif outcome.state is asking.State.UNREADABLE:
+            reports.append(SourceReport(source, "unreadable"))
+        else:
+            reports.append(SourceReport(source, "failed"))
+        answers[source] = found
+    return answers
 
 
-def _source_of(url: str) -> str:
-    for host, name in (
-        ("arxiv.org", "arxiv"),
-        ("crossref.org", "crossref"),
-        ("dblp", "dblp"),
-        ("openreview", "openreview"),
-    ):
-        if host in url:
-            return name
-    return ""
+def _source_for(ident: Identifier) -> str:
+    """The source that knows papers by this identifier ("" for none)."""
+    if any(a.scheme is Scheme.ARXIV for a in [ident, *parsing.aliases(ident)]):
+        return "arxiv"
+    return {
+        Scheme.DOI: "crossref",
+        Scheme.DBLP: "dblp",
+        Scheme.OPENREVIEW: "openreview",
+    }.get(ident.scheme, "")
 
 
 def _by_identifier(fetch: FetchFn, ident: Identifier | None) -> PaperMetadata | None:
@@ -136,38 +259,63 @@ def _new_candidates(found: list[PaperMetadata], local: list[Paper]) -> list[Cand
     return candidates
 
 
-def fetch_candidate(token: str, fetch: FetchFn | None = None) -> PaperMetadata:
-    """Re-fetch (from the local cache, usually) the candidate a writer picked."""
+class SourceUnavailable(InvalidInput):
+    """The source asked did not answer (it failed, or was late): nothing is known about the
+    paper, unlike a source that answered that it does not know it."""
+
+
+def fetch_candidate(
+    token: str, fetch: FetchFn | None = None, deadline: float | None = None
+) -> PaperMetadata:
+    """Re-fetch (from the local cache, usually) the candidate a writer picked, and fill it in
+    from Semantic Scholar, all within `deadline` seconds (None: the add page's one
+    `METADATA_LOOKUP_SECONDS`). Raises `SourceUnavailable` when the source failed or was
+    late, `InvalidInput` when it does not know the paper."""
     scheme, _, value = token.partition(":")
     try:
         ident = Identifier(Scheme(scheme), value)
     except ValueError as exc:
         raise InvalidInput("That choice is not a paper identifier.") from exc
-    result = Lookup(query=token)
-    found = _ask(result, lambda f: _by_identifier(f, ident), fetch)
+    seconds = deadline_seconds() if deadline is None else deadline
+    end = time.monotonic() + seconds
+    source = _source_for(ident)
+    reports: list[SourceReport] = []
+    found = _ask(
+        {source: lambda f: _listed(_by_identifier(f, ident))} if source else {},
+        fetch,
+        seconds,
+        reports,
+    ).get(source, [])
     if not found:
-        reason = " ".join(result.problems) or "The source does not know that paper."
-        raise InvalidInput(f"{reason} You can enter the paper by hand or paste its BibTeX.")
-    return _enriched(found[0], fetch)
+        reason = " ".join(r.message for r in reports if r.is_problem)
+        reason = reason or "The source does not know that paper."
+        down = any(r.state in ("failed", "late") for r in reports)
+        error = SourceUnavailable if down else InvalidInput
+        raise error(f"{reason} You can enter the paper by hand or paste its BibTeX.")
+    return _enriched(found[0], fetch, max(0.0, end - time.monotonic()))
 
 
-def _enriched(meta: PaperMetadata, fetch: FetchFn | None) -> PaperMetadata:
+def _enriched(meta: PaperMetadata, fetch: FetchFn | None, seconds: float) -> PaperMetadata:
     """Fill in what Crossref, DBLP or OpenReview left out from Semantic Scholar: the abstract,
-    and the paper's other identifiers (a DOI's arXiv id), so every alias reaches one page.
-    Fails soft: without Semantic Scholar the paper is created from what we have."""
+    and the paper's other identifiers (a DOI's arXiv id, from `externalIds`), which name the
+    same work (services/works.py makes them one paper). Fails soft: without Semantic Scholar,
+    or when it misses the deadline, the paper is created from what we have."""
     if meta.source in ("arxiv", "semanticscholar"):
         return meta  # arXiv records carry their abstract and DOI alias already
     ident = next((i for i in meta.identifiers if semanticscholar.paper_id_for(i)), None)
-    if ident is None:
+    if ident is None or seconds <= 0:
         return meta
-    try:
-        extra = semanticscholar.fetch_paper(fetch or outbound.fetcher(), ident)
-    except FetchError as error:
-        logger.warning("semantic scholar enrichment failed: %s", error)
-        return meta
+    reports: list[SourceReport] = []
+    answers = _ask(
+        {"semanticscholar": lambda f: _listed(semanticscholar.fetch_paper(f, ident))},
+        fetch,
+        seconds,
+        reports,
+    ).get("semanticscholar", [])
+    extra = answers[0] if answers else None
     if extra is None or _words(extra.title) != _words(meta.title):
         return meta  # a different paper behind the same id would merge two papers wrongly
-    known = {(i.scheme, i.value) for i in meta.identifiers}
+    known = {(i.scheme, i.value) for i in [*meta.identifiers, *meta.same_work]}
     more = [i for i in extra.identifiers if (i.scheme, i.value) not in known]
     return replace(
         meta,
@@ -180,28 +328,30 @@ def _words(title: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in title.casefold()).split()
 
 
-def create(meta: PaperMetadata) -> Paper:
-    """The paper for this metadata: an existing record if any identifier (or alias) is known,
-    otherwise a new one carrying every identifier and alias."""
-    idents = {(i.scheme, i.value): i for i in meta.identifiers}
-    for ident in list(idents.values()):
-        for alias in parsing.aliases(ident):
-            idents.setdefault((alias.scheme, alias.value), alias)
-    known = identifiers.find_papers([value for _, value in idents])
-    if known:
-        return Paper.objects.get(pk=next(iter(known.values())))
+def create(meta: PaperMetadata, by: User) -> Paper:
+    """The paper for this metadata: the existing record if any identifier (or alias, or other
+    version the source names) is known (services/works.py: typed metadata never merges papers;
+    a source's merges only papers whose titles agree); otherwise a new one carrying every
+    identifier and alias nobody holds, reported as a possible duplicate of any paper holding
+    one under another title. `by` is the person adding it, who must be in good standing."""
+    standing.ensure_can_write(by)
+    settled = works.settle(meta, by)
+    if settled.paper is not None:
+        return settled.paper
+    idents = settled.free
     title = " ".join(meta.title.split())
     if not title:
         raise InvalidInput("A paper needs a title.", field_errors={"title": ["Required."]})
-    venue_key = venues.venue_key_for(meta)
+    # A source's venue text that is no venue key ("/" would break the venue's URL, markup, a
+    # control character) leaves the paper without a venue rather than stored as it came.
+    venue_key = venues.venue_key_for(meta)[: venues.KEY_MAX_LENGTH].strip()
     with transaction.atomic():
         venue = None
-        if venue_key:
-            venue, _ = Venue.objects.get_or_create(
-                key=venue_key[:100], defaults={"name": venue_key}
-            )
+        if venues.is_key(venue_key):
+            venue, _ = Venue.objects.get_or_create(key=venue_key, defaults={"name": venue_key})
         paper = Paper.objects.create(
             title=title[:1000],
+            title_key=title_key(title),
             authors=[a for a in meta.authors if a][:200],
             year=meta.year,
             venue=venue,
@@ -213,14 +363,19 @@ def create(meta: PaperMetadata) -> Paper:
             metadata_updated_at=timezone.now(),
         )
         PaperIdentifier.objects.bulk_create(
-            [
-                PaperIdentifier(paper=paper, scheme=str(scheme), value=value[:300])
-                for scheme, value in idents
-            ],
+            [PaperIdentifier(paper=paper, scheme=scheme, value=value) for scheme, value in idents],
             ignore_conflicts=True,
         )
+        authors.papers_arrived([(paper.pk, meta.orcids)])
         events.papers_written([paper.pk])
+    works.report_unlike(paper, settled.unlike, meta, by)
     return paper
+
+
+def already_here(meta: PaperMetadata) -> list[Paper]:
+    """Papers already here that typed or pasted metadata may be (same folded title or any
+    same identifier): offered before a second record of one paper is made."""
+    return works.existing(meta)
 
 
 def looks_like_bibtex(text: str) -> bool:

@@ -13,8 +13,11 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from shortscience.models import Paper
+from django.urls import reverse
+
+from shortscience.models import Paper, User
 from shortscience.rendering import Rendered, render_markdown, render_markdown_many
+from shortscience.rendering.mentions import candidates
 from shortscience.rendering.pipeline import MANY_DOCUMENTS
 from shortscience.services import identifiers
 
@@ -43,15 +46,40 @@ def _titles(keys: Iterable[str]) -> dict[str, str]:
     return {key: _short(titles[pid]) for key, pid in found.items() if pid in titles}
 
 
-def render(source: str, *, heading_offset: int = 2) -> Rendered:
+def mentioned_people(names: Iterable[str]) -> dict[str, str]:
+    """The names that are active people's usernames -> their page, in one query (none when
+    no name is given). Comments link and notify these (rendering/mentions.py)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    found = User.objects.filter(username__in=wanted, is_active=True).values_list(
+        "username", flat=True
+    )
+    return {name: reverse("user", args=[name]) for name in found}
+
+
+def render(source: str, *, heading_offset: int = 2, mentions: bool = False) -> Rendered:
+    """`mentions`: link @username to the people who exist (comments only)."""
     titles = cited_titles(source) if "\\cite{" in source else {}
-    return render_markdown(source, heading_offset=heading_offset, cite_label=titles.get)
+    people = mentioned_people(candidates(source)) if mentions else None
+    return render_markdown(
+        source, heading_offset=heading_offset, cite_label=titles.get, mentions=people
+    )
 
 
-def render_many(sources: Iterable[str], *, heading_offset: int = 2) -> Iterator[Rendered]:
+def render_many(
+    sources: Iterable[str], *, heading_offset: int = 2, mentions: bool = False
+) -> Iterator[Rendered]:
     """`render` of each source, in order, a batch of documents at a time."""
     items = iter(sources)
     while batch := list(islice(items, MANY_DOCUMENTS)):
         keys = [key for source in batch if "\\cite{" in source for key in _cited_keys(source)]
         titles = _titles(keys) if keys else {}
-        yield from render_markdown_many(batch, heading_offset=heading_offset, cite_label=titles.get)
+        people = (
+            mentioned_people(name for source in batch for name in candidates(source))
+            if mentions
+            else None
+        )
+        yield from render_markdown_many(
+            batch, heading_offset=heading_offset, cite_label=titles.get, mentions=people
+        )

@@ -10,7 +10,8 @@ it shows, the follow buttons it shows, the person or paper whose reader-specific
 
 A reader gets the neutral copy, with their header and CSRF token put in its two placeholders,
 when they have none of those relations (one query with an indexed lookup per kind of id in the
-witness, which also loads the reader's row and unread count: `reader_facts`);
+witness, which also loads the reader's row and unread count and asks whether they moderate:
+`reader_facts`);
 otherwise the page is rendered for them as before. So the copy is either exactly what the full
 render would give or not used: no per-reader state is ever guessed. The copy is stored under the
 same tags as the anonymous one (`services/pagecache.py`), so every write that changes the page
@@ -32,13 +33,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, Exists, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.middleware.csrf import CSRF_TOKEN_LENGTH
 
 from shortscience.models import Follow, Summary, User, Vote
-from shortscience.services import notifications, pagecache
+from shortscience.services import notifications, pagecache, splice, standing
 
 #: Pages (URL names) with a shared signed-in copy. Search is not one: it lists the reader's own
 #: drafts among its hits, which no witness here records.
@@ -260,6 +263,10 @@ def _facts_query(reader_id: int, ids: _FactIds) -> QuerySet[User, dict[str, Any]
         targets |= Q(summary_id__in=ids.discussions)
     if targets:
         checks["fact_follows"] = Exists(Follow.objects.filter(targets, follower_id=reader_id))
+    # Moderators' pages show the moderation link and hidden comments: never the shared copy.
+    checks["fact_moderates"] = Exists(
+        Group.objects.filter(name=standing.MODERATORS_GROUP, user__pk=reader_id)
+    )
     rows: QuerySet[User, dict[str, Any]] = User.objects.filter(pk=reader_id).values(
         *READER_FIELDS, **checks
     )
@@ -318,14 +325,33 @@ def _prepared(vendor: str, shape: tuple[int, ...]) -> _Prepared:
 
 @dataclass(frozen=True)
 class NeutralPage:
-    body: str
+    """The shared copy: its body cut at the two placeholders (header first, then each CSRF
+    token) and compressed once (services/splice.py), its headers, and what it depends on."""
+
+    body: splice.Spliced
     headers: tuple[tuple[str, str], ...]
     witness: Witness
     stored_at: float
 
 
+HEADER_HOLE, CSRF_HOLE = 0, 1
+
+
+def cut(body: str) -> splice.Spliced:
+    """A neutral render's body, cut where the reader's header (its first placeholder only) and
+    their CSRF token go."""
+    return splice.prepare(
+        body,
+        (header_placeholder(), csrf_placeholder()),
+        first_only=frozenset({HEADER_HOLE}),
+        lengths={CSRF_HOLE: CSRF_TOKEN_LENGTH},
+    )
+
+
 def key(url: str, tags: tuple[str, ...], tag_versions: tuple[str, ...]) -> str:
-    return "signed-" + pagecache.page_key(url, tags, tag_versions)
+    # The prefix names the stored shape: copies of an earlier shape (a deploy's old processes)
+    # are never read as this one.
+    return "signed2-" + pagecache.page_key(url, tags, tag_versions)
 
 
 def _cache() -> Any:
@@ -340,13 +366,13 @@ def load(page_key: str) -> NeutralPage | None:
     if found is None:
         found = _cache().get(page_key)
         if isinstance(found, NeutralPage):
-            _local.put(page_key, found, len(found.body))
+            _local.put(page_key, found, found.body.size)
     return found if isinstance(found, NeutralPage) else None
 
 
 def store(page_key: str, page: NeutralPage) -> None:
     _cache().set(page_key, page, timeout=settings.PAGE_CACHE_SECONDS)
-    _local.put(page_key, page, len(page.body))
+    _local.put(page_key, page, page.body.size)
 
 
 def forget_local_copies() -> None:

@@ -48,6 +48,7 @@ from shortscience.models import Notification, User
 from shortscience.services import notifications
 from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.links import absolute_url
+from shortscience.services.text import mail_subject
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,8 @@ def _message(
         "person": user,
     }
     mail = EmailMultiAlternatives(
-        subject=f"[ShortScience] {subject}"[:200],
+        # Names and titles in it come from people and imports, older rows included.
+        subject=mail_subject(f"[ShortScience] {subject}", 200),
         body=render_to_string(f"notifications/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

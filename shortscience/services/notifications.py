@@ -10,6 +10,14 @@ author's followers, since either would reveal who wrote it.
 Notifications are never deleted when their subject becomes invisible; the read side filters
 them out, so a summary that is hidden and later restored brings its notifications back. The
 e-mail side lives in services/notification_emails.py.
+
+A comment by the author of an anonymous summary under it (`Comment.by_anonymous_author`) never
+sets `actor` either and reads "The author (anonymous)"; the rule is asked again when a
+notification is shown, so one stored before the summary became anonymous names nobody. A person
+mentioned as @username in a shown comment under a public summary hears of it once per comment,
+at most MAX_MENTIONS people per comment, when it is posted, edited to add them, or restored by a
+moderator. Nobody hears of the comments of a person they blocked (`Block`), except of one shown
+as the author (anonymous), since leaving that out would tell them who wrote it.
 """
 
 from __future__ import annotations
@@ -23,13 +31,27 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from shortscience.models import Comment, Follow, Notification, Summary, User
+from shortscience.models import (
+    Block,
+    Comment,
+    Follow,
+    Notification,
+    Summary,
+    SummaryRequest,
+    User,
+)
 from shortscience.models.summaries import public_q
+from shortscience.rendering.mentions import mentioned_in
 from shortscience.services.errors import NotFound
 from shortscience.services.links import absolute_url
 
 Kind = Notification.Kind
-SUMMARY_KINDS = (Kind.PAPER_SUMMARY, Kind.USER_SUMMARY)
+SUMMARY_KINDS = (Kind.PAPER_SUMMARY, Kind.USER_SUMMARY, Kind.WANTED_SUMMARY)
+#: The first public summary of a paper tells at most this many of its requesters.
+MAX_WANTED_NOTIFIED = 500
+#: A comment notifies at most this many mentioned people, however often it is edited.
+MAX_MENTIONS = 10
+ANONYMOUS_AUTHOR = "The author (anonymous)"
 
 
 # --- Events -> rows -----------------------------------------------------------------------------
@@ -53,6 +75,19 @@ def summary_saved(summary: Summary, *, was_public: bool) -> list[int]:
         # A person following both the paper and the author gets one, about the paper.
         if recipients.get(follower_id) != Kind.PAPER_SUMMARY:
             recipients[follower_id] = kind
+    # Readers who asked for a summary hear of the paper's first public one (most specific).
+    if (
+        not Summary.objects.public()
+        .filter(paper_id=summary.paper_id)
+        .exclude(pk=summary.pk)
+        .exists()
+    ):
+        for requester_id in (
+            SummaryRequest.objects.filter(paper_id=summary.paper_id)
+            .order_by("created_at", "pk")
+            .values_list("requester_id", flat=True)[:MAX_WANTED_NOTIFIED]
+        ):
+            recipients[requester_id] = Kind.WANTED_SUMMARY
     # Once per person per summary: publish, unpublish, publish again tells nobody twice.
     told = Notification.objects.filter(summary=summary, kind__in=SUMMARY_KINDS).values_list(
         "recipient_id", flat=True
@@ -81,12 +116,14 @@ def summary_moderated(summary_id: int) -> list[int]:
 
 def comment_saved(comment: Comment, *, created: bool) -> list[int]:
     """Tell the summary's author, the author of the comment replied to and the discussion's
-    followers about a new comment (edits tell nobody)."""
-    if not created:
+    followers about a new comment (edits tell only the people newly mentioned)."""
+    if comment.is_hidden or comment.deleted_at is not None:  # held for review: nobody yet
         return []
     summary = comment.summary
     if not summary.is_public:
         return []
+    if not created:
+        return comment_mentions(comment)
     recipients: dict[int, str] = {}
     for follower_id in Follow.objects.filter(summary_id=summary.pk).values_list(
         "follower_id", flat=True
@@ -101,7 +138,56 @@ def comment_saved(comment: Comment, *, created: bool) -> list[int]:
         )
         if parent_author is not None:
             recipients[parent_author] = Kind.COMMENT_REPLY
-    return _notify(recipients, actor_id=comment.author_id, summary=summary, comment=comment)
+    mentioned = _mentioned(comment)
+    for person_id in mentioned:
+        # Being named is more specific than following; a reply to you stays a reply.
+        if recipients.get(person_id) != Kind.COMMENT_REPLY:
+            recipients[person_id] = Kind.COMMENT_MENTION
+    return _notify_comment(comment, recipients)
+
+
+def comment_mentions(comment: Comment) -> list[int]:
+    """Tell the people a shown comment mentions who have not heard of it yet (an edit that adds
+    a name, a held comment a moderator restored)."""
+    if comment.is_hidden or comment.deleted_at is not None or not mentioned_in(comment.html):
+        return []  # asked on every delete, hide and restore: no query when nobody is named
+    if not comment.summary.is_public:
+        return []
+    recipients = {person_id: str(Kind.COMMENT_MENTION) for person_id in _mentioned(comment)}
+    return _notify_comment(comment, recipients)
+
+
+def _mentioned(comment: Comment) -> list[int]:
+    """The people the comment links as @mentions who have not been told of it yet, within
+    MAX_MENTIONS per comment (two queries; none without a mention)."""
+    names = mentioned_in(comment.html)
+    if not names:
+        return []
+    told = set(Notification.objects.filter(comment=comment).values_list("recipient_id", flat=True))
+    mentions_told = Notification.objects.filter(comment=comment, kind=Kind.COMMENT_MENTION).count()
+    room = MAX_MENTIONS - mentions_told
+    ids = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
+    told.add(comment.author_id)  # naming yourself takes none of the places
+    found = [ids[name] for name in names if name in ids and ids[name] not in told]
+    return found[: max(room, 0)]
+
+
+def _notify_comment(comment: Comment, recipients: dict[int, str]) -> list[int]:
+    """Never the writer; nobody who blocked them; no actor for the author (anonymous)."""
+    recipients.pop(comment.author_id, None)
+    anonymous = comment.by_anonymous_author
+    if recipients and not anonymous:
+        blocked = Block.objects.filter(
+            blocked_id=comment.author_id, blocker_id__in=list(recipients)
+        ).values_list("blocker_id", flat=True)
+        for blocker_id in blocked:
+            recipients.pop(blocker_id, None)
+    return _notify(
+        recipients,
+        actor_id=None if anonymous else comment.author_id,
+        summary=comment.summary,
+        comment=comment,
+    )
 
 
 def _notify(
@@ -148,7 +234,9 @@ def visible_q() -> Q:
 
 
 def visible_for_all() -> QuerySet[Notification]:
-    return Notification.objects.filter(visible_q()).select_related("actor", "paper", "summary")
+    return Notification.objects.filter(visible_q()).select_related(
+        "actor", "paper", "summary", "comment"
+    )
 
 
 def visible_for(user: User) -> QuerySet[Notification]:
@@ -182,7 +270,19 @@ class Item:
         return absolute_url(self.path)
 
 
+def _by_anonymous_author(notification: Notification) -> bool:
+    """`Comment.by_anonymous_author`, asked through the notification's own summary (no query)."""
+    comment, summary = notification.comment, notification.summary
+    if comment is None or summary is None:
+        return False
+    return comment.as_summary_author or (
+        summary.is_anonymous and summary.author_id == comment.author_id
+    )
+
+
 def actor_name(notification: Notification) -> str:
+    if _by_anonymous_author(notification):
+        return ANONYMOUS_AUTHOR
     if notification.actor is None:
         # Summary notifications have no actor exactly when the summary is anonymous.
         return "Anonymous" if notification.comment_id is None else "Someone"
@@ -198,6 +298,8 @@ def describe(notification: Notification) -> Item:
         Kind.SUMMARY_COMMENT: f"{who} commented on your summary of “{title}”",
         Kind.COMMENT_REPLY: f"{who} replied to your comment on a summary of “{title}”",
         Kind.DISCUSSION_COMMENT: f"{who} commented on a summary you follow of “{title}”",
+        Kind.WANTED_SUMMARY: f"{who} published the summary you asked for of “{title}”",
+        Kind.COMMENT_MENTION: f"{who} mentioned you in a comment on a summary of “{title}”",
     }
     path = reverse("summary", args=[notification.summary_id])
     if notification.comment_id is not None:

@@ -48,3 +48,9 @@ def fetcher() -> FetchFn:
                 max_age=dt.timedelta(days=settings.METADATA_CACHE_DAYS).total_seconds(),
             )
         return _shared
+
+
+def within(seconds: float) -> FetchFn:
+    """The shared fetcher with every call ending within `seconds` from now (the add page)."""
+    shared = fetcher()
+    return shared.within(seconds) if isinstance(shared, Fetcher) else shared

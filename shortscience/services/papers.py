@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from shortscience.models import Paper, PaperIdentifier, Summary, User
-from shortscience.services import cards, identifiers, neutralpages, similar
+from shortscience.models import Comment, Paper, PaperIdentifier, PaperRedirect, Summary, User
+from shortscience.services import authors, cards, identifiers, neutralpages, similar
 from shortscience.services.errors import NotFound
 
 
@@ -18,6 +18,12 @@ def get(paper_id: int) -> Paper:
     return paper
 
 
+def moved_to(paper_id: int) -> Paper | None:
+    """The paper that a merged-away paper `paper_id` became (services/merging.py), if any."""
+    moved = PaperRedirect.objects.filter(old_id=paper_id).select_related("paper").first()
+    return moved.paper if moved is not None else None
+
+
 @dataclass
 class PaperPage:
     paper: Paper
@@ -26,11 +32,17 @@ class PaperPage:
     own_summary: Summary | None
     only_author: str = ""
     neighbours: similar.Similar | None = None  # similar papers and summaries, precomputed
+    authors: authors.PaperAuthors = field(default_factory=authors.PaperAuthors)
+    errata: list[Comment] = field(default_factory=list)  # shown comments with an erratum
+    by_authors: bool = False  # the discussion shows only the threads the authors wrote in
 
 
-def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperPage:
+def page(
+    paper_id: int, viewer: User | None, *, only_author: str = "", by_authors: bool = False
+) -> PaperPage:
     """The paper with its visible summaries by score; `only_author` keeps one person's named
-    summary (the old site's `&a=<username>`), never an anonymous one."""
+    summary (the old site's `&a=<username>`), never an anonymous one; `by_authors` keeps the
+    comment threads the paper's verified authors wrote in (and the summaries they are under)."""
     paper = get(paper_id)
     rows = Summary.objects.visible_to(viewer).filter(paper=paper)
     if only_author:
@@ -40,13 +52,23 @@ def page(paper_id: int, viewer: User | None, *, only_author: str = "") -> PaperP
     neutralpages.note_own_summaries_of(paper.pk)
     if viewer is not None and viewer.is_authenticated:
         own = next((s for s in summaries if s.author_id == viewer.pk), None)
+    written = authors.for_paper(paper.pk, viewer)
+    built = cards.build(summaries, viewer, with_comments=True, paper_authors=written.ids)
+    errata = authors.errata(c for card in built for c in card.comments)
+    if by_authors:
+        for card in built:
+            card.comments = authors.by_authors(card.comments, written.ids)
+        built = [card for card in built if card.comments]
     return PaperPage(
         paper=paper,
         identifiers=list(paper.identifiers.all()),
-        cards=cards.build(summaries, viewer, with_comments=True),
+        cards=built,
         own_summary=own,
         only_author=only_author,
         neighbours=similar.for_paper(paper.pk, [s.pk for s in summaries if s.is_public]),
+        authors=written,
+        errata=errata,
+        by_authors=by_authors,
     )
 
 

@@ -45,7 +45,7 @@ def rerender(*, force: bool = False) -> dict[str, int]:
         )
         counts["summaries"] += 1
     comments = Comment.objects.filter(stale, deleted_at__isnull=True).values_list("pk", "markdown")
-    for pk, rendered in _rendered(comments, heading_offset=3):
+    for pk, rendered in _rendered(comments, heading_offset=3, mentions=True):
         Comment.objects.filter(pk=pk).update(
             html=rendered.html,
             renderer_version=RENDERER_VERSION,
@@ -68,12 +68,12 @@ def rerender(*, force: bool = False) -> dict[str, int]:
 
 
 def _rendered(
-    rows: QuerySet[Any, tuple[int, str]], *, heading_offset: int = 2
+    rows: QuerySet[Any, tuple[int, str]], *, heading_offset: int = 2, mentions: bool = False
 ) -> Iterator[tuple[int, Rendered]]:
     """(pk, rendering) of each (pk, markdown) row, read in chunks and typeset a batch of
     documents per call into the engine (markup.render_many); memory stays one chunk."""
     stream = rows.iterator(chunk_size=CHUNK)
     while chunk := list(islice(stream, CHUNK)):
         sources = (markdown for _, markdown in chunk)
-        renders = markup.render_many(sources, heading_offset=heading_offset)
+        renders = markup.render_many(sources, heading_offset=heading_offset, mentions=mentions)
         yield from zip((pk for pk, _ in chunk), renders, strict=True)

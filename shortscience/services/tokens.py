@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shortscience.models import ApiToken, User
+from shortscience.services import standing
 from shortscience.services.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from shortscience.services.text import clean_text
+from shortscience.services.text import one_line
 
 PREFIX = "ss_"
 PREFIX_LENGTH = len(PREFIX) + 8  # what the token list shows: "ss_" and 8 random characters
@@ -36,8 +37,10 @@ def digest(plaintext: str) -> str:
 
 
 def create(user: User, name: str, scope: str) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns it with its plaintext, which is never stored."""
-    label = clean_text(name).strip()
+    """A new token for `user`; returns it with its plaintext, which is never stored. Not while
+    suspended: a token is a way to write (revoking one always works)."""
+    standing.ensure_can_write(user)
+    label = one_line(name, field="name", label="token name")
     if not label:
         raise InvalidInput("Give the token a name.", field_errors={"name": ["Required."]})
     if len(label) > 100:

@@ -9,17 +9,27 @@ who wrote them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
-from shortscience.models import Summary, User
+from shortscience.models import Paper, Summary, User
 from shortscience.models.summaries import public_q
-from shortscience.services import cards, events, keyset, markup, neutralpages, rankings
+from shortscience.services import (
+    authors,
+    cards,
+    events,
+    keyset,
+    markup,
+    neutralpages,
+    rankings,
+    standing,
+)
 from shortscience.services.errors import InvalidInput, NotFound
-from shortscience.services.text import clean_text
+from shortscience.services.text import clean_text, one_line
 
 ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 
@@ -66,6 +76,7 @@ class UserPage:
     page: keyset.Page[Summary]
     cards: list[cards.SummaryCard]
     own_unlisted: list[Summary]
+    papers: list[Paper] = field(default_factory=list)  # verified author of (services/authors)
 
 
 # Newest publication first; the API's user summaries use the same order and cursors.
@@ -116,6 +127,7 @@ def page(
         page=listed,
         cards=cards.build(list(listed), viewer),
         own_unlisted=own,
+        papers=authors.papers_of(person),
     )
 
 
@@ -152,7 +164,8 @@ class ProfileChange:
 
 
 def update_profile(user: User, change: ProfileChange) -> User:
-    name = clean_text(change.display_name).strip()
+    standing.ensure_can_write(user)  # a suspended person's name and description stay as they were
+    name = one_line(change.display_name, field="display_name", label="display name")
     if len(name) > 100:
         raise InvalidInput(
             "The display name is too long.", field_errors={"display_name": ["At most 100."]}
@@ -164,12 +177,23 @@ def update_profile(user: User, change: ProfileChange) -> User:
             field_errors={"description": [f"At most {settings.COMMENT_MAX_CHARS} characters."]},
         )
     user.orcid = normalise_orcid(change.orcid) if change.orcid.strip() else ""
+    # Typing an iD proves nothing; it stays verified only if a connected ORCID account proved it.
+    user.orcid_verified = (
+        bool(user.orcid)
+        and SocialAccount.objects.filter(user=user, provider="orcid", uid=user.orcid).exists()
+    )
     user.display_name = name
     user.description_markdown = description
     user.description_html = markup.render(description, heading_offset=3).html
     with transaction.atomic():
         user.save(
-            update_fields=["display_name", "description_markdown", "description_html", "orcid"]
+            update_fields=[
+                "display_name",
+                "description_markdown",
+                "description_html",
+                "orcid",
+                "orcid_verified",
+            ]
         )
         events.users_changed([user.pk])
     return user

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from shortscience.metadata import venues as venue_keys
 from shortscience.models import Paper, Venue
 from shortscience.services import keyset, markup
 from shortscience.services.errors import NotFound
@@ -83,6 +84,31 @@ def venue_page(
         strict=strict,
     )
     return VenuePage(venue=venue, years=list(venue.years), year=year, page=found)
+
+
+@dataclass
+class OldVenue:
+    """Where an old-site venue key leads: its venue (None when it names none here), the year
+    the key carried, and words to search for instead."""
+
+    venue: Venue | None
+    year: int | None
+    words: str
+
+
+def old_site_venue(key: str) -> OldVenue:
+    """The venue an old-site key names: the key itself as a venue key, then the venue of its
+    DBLP stream (`conf/nips/2017` -> NeurIPS, year 2017), then of its DOI prefix
+    (`10.1109/cvpr` -> CVPR); keys match without regard to case. One query."""
+    old = venue_keys.old_site_key(key[:300])
+    if not old.keys:
+        return OldVenue(venue=None, year=None, words="")
+    matches = Q()
+    for candidate in old.keys:
+        matches |= Q(key__iexact=candidate)
+    found = {venue.key.lower(): venue for venue in Venue.objects.filter(matches)}
+    venue = next((found[k.lower()] for k in old.keys if k.lower() in found), None)
+    return OldVenue(venue=venue, year=old.year, words=old.words)
 
 
 def save_venue_description(venue: Venue, markdown: str) -> Venue:

@@ -11,6 +11,7 @@ from shortscience.services import (  # noqa: F401 -- registers their tasks
     maintenance,
     notification_emails,
     rankings,
+    refresh,
     similar,
 )
 from shortscience.tasks import (

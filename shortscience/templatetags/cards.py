@@ -32,7 +32,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
-from shortscience.services import neutralpages
+from shortscience.services import authors, neutralpages
 from shortscience.services.cards import SummaryCard
 
 register = template.Library()
@@ -67,14 +67,22 @@ def _row(obj: Model | None) -> tuple[Any, ...]:
 
 
 def _comments(comments: Iterable[Any]) -> tuple[Any, ...]:
+    # `shown_hidden`: a moderator's card shows a hidden comment's text (services/comments.py),
+    # so it is never the card a reader gets.
     return tuple(
         (
             _row(comment),
-            _row(comment.author) if not comment.is_deleted else (),
+            _row(authors.erratum_of(comment)),
+            _row(comment.author) if not comment.is_deleted or _shown_hidden(comment) else (),
+            _shown_hidden(comment),
             _comments(getattr(comment, "thread_replies", ())),
         )
         for comment in comments
     )
+
+
+def _shown_hidden(comment: Any) -> bool:
+    return bool(getattr(comment, "shown_hidden", False))
 
 
 def _own_comment_ids(comments: Iterable[Any], user_id: int) -> tuple[int, ...]:
@@ -102,6 +110,7 @@ def _key(
         request.get_full_path(),
         signed_in,
         (card.my_vote, card.can_vote, card.is_mine, followed),
+        (tuple(sorted(card.paper_authors)), card.can_mark_errata),
         _own_comment_ids(card.comments, user.pk) if signed_in and with_comments else (),
         _row(summary),
         () if summary.is_anonymous else _row(summary.author),

@@ -15,7 +15,17 @@ class SummaryForm(forms.Form):
     )
     private = forms.BooleanField(required=False, label="Private: only me and my share link")
     anonymous = forms.BooleanField(required=False, label="Anonymous: never show my name")
-    action = forms.ChoiceField(choices=[("publish", "Publish"), ("draft", "Save draft")])
+    action = forms.ChoiceField(
+        choices=[("publish", "Publish"), ("draft", "Save draft"), ("unpublish", "Unpublish")]
+    )
+    # The summary's version when the editor opened (0: no summary yet); a newer one on the
+    # server means another tab or device saved since, and the save is refused, not merged.
+    base_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class AutosaveForm(forms.Form):
+    markdown = forms.CharField(strip=False, required=False)
+    base_version = forms.IntegerField(required=False, min_value=0)
 
 
 class CommentForm(forms.Form):

@@ -35,7 +35,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from shortscience import sessions
 from shortscience.models import User
-from shortscience.services import neutralpages, pagecache
+from shortscience.services import neutralpages, pagecache, splice
 from shortscience.views import metrics
 from shortscience.views.pages.common import viewer
 
@@ -100,8 +100,7 @@ class AnonymousPageCacheMiddleware:
             if page is None:
                 return response
             pagecache.store(key, page)
-        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-        if since is not None and int(page.stored_at) <= since:
+        if _unchanged_since(request, page):
             return _not_modified(etag)
         return _replay(request, page, etag)
 
@@ -110,6 +109,15 @@ class AnonymousPageCacheMiddleware:
         if "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_cache=True)
         return response
+
+
+def _unchanged_since(request: HttpRequest, page: pagecache.StoredPage) -> bool:
+    """If-Modified-Since counts only without If-None-Match (RFC 9110 13.1.3): the ETag tells a
+    page that changed within the same second, which a date to the second cannot."""
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        return False
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and int(page.stored_at) <= since
 
 
 def _storable(response: HttpResponseBase) -> pagecache.StoredPage | None:
@@ -230,7 +238,7 @@ class SignedInPageCacheMiddleware:
         )
         charset = response.charset or "utf-8"
         return neutralpages.NeutralPage(
-            response.content.decode(charset), headers, witness, time.time()
+            neutralpages.cut(response.content.decode(charset)), headers, witness, time.time()
         )
 
 
@@ -299,17 +307,20 @@ def _overlay(
     request: HttpRequest, reader: User, page: neutralpages.NeutralPage, unread: int
 ) -> HttpResponse:
     token = get_token(request)
-    # The header goes in with the CSRF placeholder still in it; one pass puts the token in both.
-    body = page.body.replace(
-        neutralpages.header_placeholder(),
-        _account_nav(reader.pk, reader.username, reader.display_name, unread),
-        1,
-    ).replace(neutralpages.csrf_placeholder(), token)
-    response = HttpResponse(body)
+    header = _account_nav(reader.pk, reader.username, reader.display_name, unread)
+    fillings = (header.replace(neutralpages.csrf_placeholder(), token).encode(), token.encode())
+    # Compressed here, from the parts compressed when the copy was stored; GZipMiddleware
+    # leaves an answer that has its Content-Encoding alone.
+    if _GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response = HttpResponse(splice.gzipped(page.body, fillings))
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(splice.plain(page.body, fillings))
+    response["Content-Length"] = str(len(response.content))
     for name, value in page.headers:
         response[name] = value
     patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ("Cookie",))
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     return response
 
 

@@ -132,3 +132,29 @@ def test_deleting_your_comment_leaves_a_tombstone_when_it_has_replies():
     assert with_token(carol).delete(f"/comments/{top.pk}").status_code == 404
     first = with_token(carol).get(f"/summaries/{summary.pk}/comments").json()["items"][0]
     assert first["deleted"] is True and first["html"] == "" and len(first["replies"]) == 1
+
+
+def test_the_anonymous_summary_authors_comment_has_no_author_and_says_so(stranger):
+    writer = make_user("hiddenwriter")
+    summary = make_summary(writer, anonymous=True)
+    posted = with_token(writer).post(
+        f"/summaries/{summary.pk}/comments", {"markdown": "I wrote it"}
+    )
+    assert posted.status_code == 201
+    assert posted.json()["author"] is None and posted.json()["by_summary_author"] is True
+    edited = with_token(writer).patch(f"/comments/{posted.json()['id']}", {"markdown": "Edited"})
+    assert edited.json()["author"] is None and edited.json()["by_summary_author"] is True
+    (item,) = stranger.get(f"/summaries/{summary.pk}/comments").json()["items"]
+    assert item["author"] is None and item["by_summary_author"] is True
+    assert "hiddenwriter" not in stranger.get(f"/summaries/{summary.pk}/comments").content.decode()
+
+
+def test_a_mention_in_an_api_comment_links_the_person():
+    make_user("ada")
+    summary = make_summary()
+    body = (
+        with_token(make_user())
+        .post(f"/summaries/{summary.pk}/comments", {"markdown": "cc @ada"})
+        .json()
+    )
+    assert 'href="/users/ada/"' in body["html"] and body["by_summary_author"] is False

@@ -64,6 +64,12 @@ def test_the_openapi_document_names_the_api_and_every_operation():
         "GET /notifications",
         "POST /notifications/{notification_id}/read",
         "POST /notifications/read-all",
+        "GET /library/lists",
+        "POST /library/lists",
+        "GET /library/lists/{list_id}/papers",
+        "GET /library/lists/{list_id}/export",
+        "PUT /library/papers/{paper_id}",
+        "DELETE /library/papers/{paper_id}",
     }
     assert set(document["components"]["securitySchemes"]) == {"BearerToken", "SignedInSession"}
 

@@ -43,7 +43,7 @@ def test_a_conflict_is_a_409_in_the_same_shape(monkeypatch):
     def refuse(*args, **kwargs):
         raise Conflict("Someone else saved first.", field_errors={"markdown": ["Reload."]})
 
-    monkeypatch.setattr(summaries, "save", refuse)
+    monkeypatch.setattr(summaries, "write", refuse)
     response = with_token(make_user()).put(f"/papers/{make_paper().pk}/summary", {"markdown": "x"})
     assert response.status_code == 409
     assert error_shape(response) == {

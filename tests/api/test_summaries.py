@@ -171,3 +171,80 @@ def test_a_signed_in_session_writes_like_a_token():
     response = with_session(author).put(f"/papers/{paper.pk}/summary", {"markdown": "Via web"})
     assert response.status_code == 200
     assert Summary.objects.get(author=author).markdown == "Via web"
+
+
+def test_a_write_from_a_stale_base_version_is_a_409_and_saves_nothing():
+    summary = make_summary(markdown="First.")
+    api = with_token(summary.author)
+    url = f"/papers/{summary.paper_id}/summary"
+    opened = api.get(f"/summaries/{summary.pk}").json()["version"]
+    assert api.put(url, {"markdown": "Second.", "base_version": opened}).status_code == 200
+    refused = api.put(url, {"markdown": "Stale.", "base_version": opened})
+    assert refused.status_code == 409
+    assert error_shape(refused)["code"] == "Stale"
+    assert "changed elsewhere" in refused.json()["message"]
+    summary.refresh_from_db()
+    assert summary.markdown == "Second."
+
+
+def test_a_write_without_a_base_version_is_not_checked():
+    summary = make_summary(markdown="First.")
+    response = with_token(summary.author).put(
+        f"/papers/{summary.paper_id}/summary", {"markdown": "Replaced."}
+    )
+    assert response.status_code == 200 and response.json()["markdown"] == "Replaced."
+
+
+def test_a_write_answers_the_formulas_that_failed_with_their_lines():
+    author, paper = make_user(), make_paper()
+    body = (
+        with_token(author)
+        .put(f"/papers/{paper.pk}/summary", {"markdown": "Good $x$\n\n$\\nosuch$ and $\\frac{1}$"})
+        .json()
+    )
+    problems = body["formula_problems"]
+    assert [(p["line"], p["formula"]) for p in problems] == [(3, "\\nosuch"), (3, "\\frac{1}")]
+    assert all(p["message"] for p in problems)
+    clean = with_token(author).put(f"/papers/{paper.pk}/summary", {"markdown": "Good $x$"})
+    assert clean.json()["formula_problems"] == []
+
+
+def test_draft_true_on_a_published_summary_keeps_it_live_with_a_draft_beside_it():
+    summary = make_summary(markdown="Published.")
+    body = (
+        with_token(summary.author)
+        .put(f"/papers/{summary.paper_id}/summary", {"markdown": "Rewrite.", "draft": True})
+        .json()
+    )
+    assert (body["status"], body["markdown"]) == ("published", "Published.")
+    assert body["draft"]["markdown"] == "Rewrite."
+    summary.refresh_from_db()
+    assert summary.is_public
+
+
+def test_publish_false_on_a_published_summary_takes_it_offline_as_in_v1():
+    summary = make_summary(markdown="Published.")
+    answer = with_token(summary.author).put(
+        f"/papers/{summary.paper_id}/summary", {"markdown": "Published.", "publish": False}
+    )
+    assert answer.status_code == 200
+    assert (answer.json()["status"], answer.json()["draft"]) == ("draft", None)
+    summary.refresh_from_db()
+    assert not summary.is_public
+
+
+def test_a_retried_put_with_the_same_base_version_is_no_conflict():
+    summary = make_summary(markdown="Published.")
+    client = with_token(summary.author)
+    payload = {"markdown": "Second.", "base_version": summary.version}
+    first = client.put(f"/papers/{summary.paper_id}/summary", payload)
+    again = client.put(f"/papers/{summary.paper_id}/summary", payload)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json()["version"] == first.json()["version"]
+
+
+def test_a_write_lists_at_most_50_failed_formulas_and_tells_the_total():
+    paper = make_paper()
+    text = "\n\n".join(f"broken $\\nosuch{n}$" for n in range(60))
+    body = with_token(make_user()).put(f"/papers/{paper.pk}/summary", {"markdown": text}).json()
+    assert len(body["formula_problems"]) == 50 and body["formula_problem_count"] == 60

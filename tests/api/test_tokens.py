@@ -116,3 +116,14 @@ def test_there_is_a_limit_on_live_tokens():
     assert oldest is not None
     tokens.revoke(user, oldest.pk)
     tokens.create(user, "one more", "read")
+
+
+def test_a_token_name_must_be_one_line(client_for):
+    response = client_for(make_user()).post(
+        "/settings/tokens/", {"name": "laptop\r\nsecond line", "scope": "read"}
+    )
+    assert response.status_code == 400
+    assert "no line breaks, tabs or control characters" in response.content.decode()
+    with pytest.raises(InvalidInput, match="one line"):
+        tokens.create(make_user(), "tab\there", "read")
+    assert not ApiToken.objects.exists()

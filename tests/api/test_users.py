@@ -28,6 +28,7 @@ def test_a_profile_shows_reputation_and_named_public_summaries(stranger):
         "Grace H.",
         "0000-0002-1825-0097",
     )
+    assert body["orcid_verified"] is False  # typed on the profile, never proved
     assert body["reputation"] == 2.5
     assert body["summary_count"] == 2
     assert {s["id"] for s in body["summaries"]} == {good.pk, bad.pk}

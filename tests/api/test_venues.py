@@ -43,3 +43,12 @@ def test_a_venue_filtered_by_year(stranger, icml):
 
 def test_an_unknown_venue_is_a_404(stranger):
     assert error_shape(stranger.get("/venues/NOPE"))["code"] == "NotFound"
+
+
+def test_a_venue_key_with_a_slash_has_its_api_url(stranger):
+    venue = Venue.objects.create(key="Vision/Graphics", name="Vision/Graphics")
+    make_paper("Slashed", venue=venue, year=2015)
+    [listed] = stranger.get("/venues").json()
+    assert listed["api_url"] == "http://testserver/api/v1/venues/Vision/Graphics"
+    body = stranger.get("/venues/Vision/Graphics").json()
+    assert body["key"] == "Vision/Graphics" and [p["title"] for p in body["papers"]] == ["Slashed"]

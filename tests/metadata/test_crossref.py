@@ -155,3 +155,35 @@ def test_normalise_doi_accepts_resolver_urls_and_prefixes():
     assert crossref.normalise_doi("doi:10.1109/ICCV.2015.169") == expected
     assert crossref.normalise_doi("10.1109/ICCV.2015.169") == expected
     assert crossref.normalise_doi("not a doi") is None
+
+
+def test_a_published_work_names_its_arxiv_preprint_as_the_same_work():
+    paper = crossref.parse_work(load("works_10.1109_cvpr.2016.90.json"))
+    assert paper.identifiers == [Identifier(Scheme.DOI, "10.1109/cvpr.2016.90")]
+    # has-preprint gives the arXiv DOI; "references" is not a version of the work.
+    assert paper.same_work == [Identifier(Scheme.DOI, "10.48550/arxiv.1512.03385")]
+
+
+def test_a_preprint_names_its_published_version_as_the_same_work():
+    paper = crossref.parse_work(load("works_10.1101_2020.03.16.993816.json"))
+    assert paper.title == "Protein structure from sequence alone"
+    assert paper.same_work == [Identifier(Scheme.DOI, "10.1038/s41586-020-2649-2")]
+
+
+def test_relations_of_unknown_types_or_junk_ids_are_skipped():
+    work = {
+        "DOI": "10.1/a",
+        "title": ["A"],
+        "relation": {
+            "is-preprint-of": [
+                {"id-type": "doi", "id": "javascript:alert(1)"},
+                {"id-type": "issn", "id": "1234-5678"},
+                {"id-type": "arxiv", "id": "arXiv:1706.03762"},
+                {"id-type": "doi", "id": "https://doi.org/10.1/A"},
+                "junk",
+            ],
+            "has-preprint": {"not": "a list"},
+        },
+    }
+    # The work's own DOI (given back as a URL in its relation) is no other version.
+    assert crossref.work_to_metadata(work).same_work == [Identifier(Scheme.ARXIV, "1706.03762")]

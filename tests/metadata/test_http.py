@@ -292,3 +292,61 @@ def test_fetch_error_reads_well():
     error = FetchError("Not Found", "https://x.org/a", 404)
     assert str(error) == "Not Found [HTTP 404] (https://x.org/a)"
     assert str(FetchError("bad body")) == "bad body"
+
+
+# -- a deadline (the add page's): no attempt, retry or rate-limit wait runs past it ----------
+
+
+def test_a_deadline_stops_the_retries_that_would_run_past_it():
+    fake = FakeTime()
+    handler, seen = scripted(httpx.Response(503), httpx.Response(200, content=b"late"))
+    fetcher = make_fetcher(handler, fake, min_intervals={}, default_interval=0.0)
+    with pytest.raises(FetchError) as failed:
+        fetcher.within(1.0)("https://api.crossref.org/works/10.1/x", {})
+    assert len(seen) == 1 and fake.sleeps == []  # the 1.5 s backoff would end past the deadline
+    assert failed.value.status == 503
+
+
+def test_each_attempt_s_timeouts_shrink_to_the_time_left():
+    fake = FakeTime()
+    handler, seen = scripted(httpx.Response(200, content=b"ok"))
+    fetcher = make_fetcher(handler, fake, min_intervals={}, default_interval=0.0)
+    assert fetcher.within(2.5)("https://dblp.org/rec/x.xml", {}) == b"ok"
+    timeouts = seen[0].extensions["timeout"]
+    assert timeouts["connect"] == 2.5 and timeouts["read"] == 2.5
+
+
+def test_a_rate_limit_slot_past_the_deadline_is_not_waited_for():
+    fake = FakeTime()
+    handler, seen = scripted(httpx.Response(200, content=b"first"))
+    fetcher = make_fetcher(handler, fake, min_intervals={"export.arxiv.org": 3.0})
+    fetcher.fetch("https://export.arxiv.org/api/query?id_list=1")
+    with pytest.raises(FetchError, match="before the deadline"):
+        fetcher.within(2.0)("https://export.arxiv.org/api/query", {"id_list": "2"})
+    assert len(seen) == 1 and fake.sleeps == []
+
+
+def test_a_stale_copy_still_answers_when_the_deadline_leaves_no_time_for_the_network():
+    fake = FakeTime()
+    cache = MemoryCache(now=fake.clock)
+    cache.set("https://api.crossref.org/works/10.1/x", b"stale")
+    fake.t += 7200
+    handler, seen = scripted()
+    fetcher = make_fetcher(handler, fake, cache=cache, max_age=3600.0)
+    assert fetcher.within(0.0)("https://api.crossref.org/works/10.1/x", {}) == b"stale"
+    assert seen == []
+
+
+def test_a_timeout_is_told_apart_from_a_refused_connection():
+    from shortscience.metadata.http import TimedOut
+
+    fake = FakeTime()
+    handler, _ = scripted(httpx.ReadTimeout("slow"), httpx.ReadTimeout("slow"))
+    fetcher = make_fetcher(handler, fake, min_intervals={}, max_attempts=2)
+    with pytest.raises(TimedOut):
+        fetcher.fetch("https://dblp.org/rec/x.xml")
+    handler, _ = scripted(httpx.ConnectError("refused"), httpx.ConnectError("refused"))
+    fetcher = make_fetcher(handler, fake, min_intervals={}, max_attempts=2)
+    with pytest.raises(FetchError) as refused:
+        fetcher.fetch("https://dblp.org/rec/x.xml")
+    assert not isinstance(refused.value, TimedOut)

@@ -7,6 +7,8 @@ normalisation, symmetric aliases and that no text makes ``parse`` raise.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +22,8 @@ from shortscience.metadata.identifiers import (
     lookup_values,
     openreview_url,
     parse,
+    parse_as,
+    shown,
 )
 from shortscience.metadata.types import Identifier, Scheme
 
@@ -264,7 +268,7 @@ dois = st.builds(
     st.from_regex(r"[1-9][0-9]{3,8}", fullmatch=True),
     st.text(alphabet=DOI_ALPHABET, max_size=30),
     st.sampled_from("abcXYZ0789"),
-)
+).filter(lambda doi: not re.search(r"<[A-Za-z/!?]", doi))  # markup is not a DOI
 dblp_keys = st.builds(
     lambda kind, venue, name: f"{kind}/{venue}/{name}",
     st.sampled_from(["conf", "journals", "books", "series", "phd"]),
@@ -352,3 +356,59 @@ def test_parse_never_raises_and_normalisation_is_idempotent(text):
     if identifier.scheme in (ARXIV, DOI, DBLP):
         assert parse(identifier.value) == Identifier(identifier.scheme, identifier.value)
     assert identifier not in aliases(identifier)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "expected"),
+    [
+        (ARXIV, "1706.03762v2", "1706.03762"),
+        (ARXIV, "hep-th/9901001", "hep-th/9901001"),
+        (DOI, "10.1109/ICCV.2015.169", "10.1109/iccv.2015.169"),
+        (DOI, "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0", None),
+        (DBLP, "conf/iccv/Girshick15", "conf/iccv/Girshick15"),
+        (OPENREVIEW, "rJ4km2R5t7", "rJ4km2R5t7"),
+        (LEGACY, "oldkey2016", "oldkey2016"),
+        (LEGACY, "journals/corr/1608.06993", "journals/corr/1608.06993"),
+    ],
+)
+def test_a_value_that_says_its_scheme_is_checked_against_that_grammar(scheme, value, expected):
+    found = parse_as(scheme, value)
+    assert (found.value if found else None) == (expected or value.lower())
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value"),
+    [
+        (ARXIV, "javascript:alert(1)"),
+        (ARXIV, " 1706.03762"),
+        (ARXIV, "arXiv:1706.03762"),  # a paste; parse() takes it, a stored value is bare
+        (DOI, "javascript:alert(1)"),
+        (DOI, "10.1234/<script>alert(1)</script>"),
+        (DOI, "10.1234/%3Cscript%3E"),
+        (DOI, '10.1234/a"b'),
+        (DOI, "10.1234/a\u202eb"),
+        (DBLP, "conf/iccv/Girshick15\n"),
+        (DBLP, "conf/iccv/<b>"),
+        (OPENREVIEW, "rJ4km2R5t7<"),
+        (LEGACY, "javascript:alert(1)"),
+        (LEGACY, "old key"),
+        (LEGACY, "<b>key</b>"),
+        (LEGACY, "x" * 301),
+    ],
+)
+def test_values_outside_their_schemes_grammar_are_not_identifiers(scheme, value):
+    assert parse_as(scheme, value) is None
+
+
+def test_markup_in_a_pasted_doi_is_not_a_doi():
+    assert parse("10.1234/<img src=x onerror=alert(1)>") is None
+    assert parse("https://shortscience.org/paper?bibtexKey=javascript:alert(1)") is None
+
+
+def test_values_in_reports_are_quoted_escaped_and_bounded():
+    assert shown("a\nb") == "'a\\nb'"
+    assert len(shown("x" * 500)) < 70
+
+
+def test_a_four_segment_dblp_key_parses():
+    assert parse("books/el/leeuwen90/Boas90") == Identifier(DBLP, "books/el/leeuwen90/Boas90")

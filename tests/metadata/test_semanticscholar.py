@@ -157,3 +157,13 @@ def test_search_sends_the_query_and_limit():
     assert seen[0].url.path == "/graph/v1/paper/search"
     assert seen[0].url.params["query"] == "attention is all you need"
     assert seen[0].url.params["limit"] == "5"
+
+
+def test_external_ids_give_the_arxiv_id_doi_and_dblp_key_of_one_work():
+    paper = s2.parse_paper(load("paper_DOI_10.1109_CVPR.2016.90.json"))
+    assert paper is not None
+    assert paper.identifiers == [
+        Identifier(Scheme.ARXIV, "1512.03385"),
+        Identifier(Scheme.DOI, "10.1109/cvpr.2016.90"),
+        Identifier(Scheme.DBLP, "conf/cvpr/HeZRS16"),
+    ]

@@ -138,3 +138,78 @@ def test_nothing_known_gives_an_empty_key():
 def test_field_of_maps_categories_to_top_level_fields(category: str, field: str):
     assert venues.field_of(category) == field
     assert field == "" or field in venues.FIELDS
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "NeurIPS",
+        "arXiv cs.LG",
+        "IEEE Trans. Pattern Anal. Mach. Intell.",
+        "Künstliche Intell.",
+        "ICLR (Poster)",
+        "AT&T Tech. J.",
+        "Vision/Graphics",
+        "conf/nips",
+    ],
+)
+def test_venue_keys_are_names_a_url_segment_can_carry(key):
+    assert venues.is_key(key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        " ICCV",
+        "ICCV ",
+        "IC  CV",
+        "Vision//Graphics",
+        "/ICCV",
+        "ICCV/",
+        "Vision /Graphics",
+        "Vision/ Graphics",
+        "a/../b",
+        "a/./b",
+        "<b>ICCV</b>",
+        'I"CCV',
+        "IC\nCV",
+        "IC\u202eCV",
+        "_x",
+        "x" * 101,
+    ],
+)
+def test_anything_else_is_not_a_venue_key(key):
+    assert not venues.is_key(key)
+
+
+def test_arxiv_categories_have_their_shape():
+    assert all(map(venues.is_category, ["cs.LG", "hep-th", "q-bio.NC", "cond-mat.stat-mech"]))
+    assert not any(map(venues.is_category, ["<i>cs</i>", "cs/LG", "cs.LG;", "CS LG"]))
+
+
+def test_an_old_site_venue_key_says_what_to_search_for_when_it_names_no_venue():
+    assert venues.old_site_key("conf/obscure/2014").words == "obscure"
+    assert venues.old_site_key("10.1109/CVPR.2016").words == "CVPR"
+    assert venues.old_site_key("10.1145/some-long_prefix.2001").words == "some long prefix"
+    assert venues.old_site_key("Workshop X").words == "Workshop X"
+
+
+@pytest.mark.parametrize(
+    ("key", "keys", "year"),
+    [
+        ("conf/nips", ("conf/nips", "NeurIPS"), None),
+        ("conf/nips/2017", ("conf/nips/2017", "NeurIPS"), 2017),
+        ("conf/cvpr/cvpr2016", ("conf/cvpr/cvpr2016", "CVPR"), 2016),
+        ("journals/corr", ("journals/corr", "CoRR"), None),
+        ("journals/pami/HeZRS15", ("journals/pami/HeZRS15", "TPAMI"), None),
+        ("10.1109/cvpr", ("10.1109/cvpr", "CVPR"), None),
+        ("10.1109/CVPR.2016", ("10.1109/CVPR.2016", "CVPR"), 2016),
+        ("ICCV", ("ICCV",), None),
+        ("10.1145/unknown", ("10.1145/unknown",), None),
+    ],
+)
+def test_old_site_venue_keys_name_the_key_then_its_stream_or_doi_prefix(key, keys, year):
+    old = venues.old_site_key(key)
+    assert old.keys == keys
+    assert old.year == year

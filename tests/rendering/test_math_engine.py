@@ -122,8 +122,14 @@ def test_cached_mathml_is_already_sanitised() -> None:
     assert sanitize_html(result.html) == result.html
 
 
-def test_macros_do_not_leak_between_formulas() -> None:
-    rendered = render_markdown(r"$\gdef\leak{X}\leak$ then $\leak$")
+def test_macros_do_not_leak_between_formulas_of_a_batch_or_between_documents() -> None:
+    # Within one document a definition holds for the later formulas, as MathJax 2 kept it
+    # (rendering/legacy.py, tests/rendering/test_legacy.py); the engine itself never carries one.
+    results = render_math([MathRequest(r"\gdef\leak{X}\leak", False), MathRequest(r"\leak", False)])
+    assert results[0].html is not None
+    assert results[1].error is not None and "Unsupported function name: \\leak" in results[1].error
+    assert render_markdown(r"$\gdef\leak{X}\leak$").math_errors == ()
+    rendered = render_markdown(r"Another summary: $\leak$")
     assert len(rendered.math_errors) == 1
     assert "Unsupported function name: \\leak" in rendered.math_errors[0]
 

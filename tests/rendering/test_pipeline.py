@@ -17,6 +17,7 @@ from shortscience.rendering.math_syntax import (
     ENV_INLINE_MATHML,
     attach_math_results,
     math_error_messages,
+    math_problems,
 )
 from shortscience.rendering.pipeline import (
     MANY_DOCUMENTS,
@@ -62,10 +63,11 @@ def reference(source: str) -> Rendered:
 
     whole = html(parsed.tokens)
     errors = tuple(math_error_messages(parsed.requests, results))
+    problems = tuple(math_problems(parsed.tokens, results))
     opening = excerpt.select(parsed.tokens)
     if opening is None:
-        return Rendered(html=whole, math_errors=errors, excerpt_html=whole)
-    return Rendered(whole, errors, html(opening.tokens), opening.truncated)
+        return Rendered(html=whole, math_errors=errors, excerpt_html=whole, math_problems=problems)
+    return Rendered(whole, errors, html(opening.tokens), opening.truncated, problems)
 
 
 @pytest.fixture(scope="module")
@@ -148,18 +150,19 @@ def test_threads_rendering_many_documents_at_once_get_their_own_results(
     assert got == [expected[n::4] for n in range(4)]
 
 
-def test_plain_text_is_the_words_a_reader_sees() -> None:
-    from shortscience.rendering import plain_text
-
+def test_each_failed_formula_is_listed_with_its_source_line_formula_and_message() -> None:
     source = (
-        "# Idea\nThey use **attention** and [a link](https://example.org/x), with $\\beta_1$"
-        " and \\cite{1706.03762}.\n\n> quoted\n\n- item `code`\n\n$$x^2$$\n\n"
-        "| a | b |\n|---|---|\n| c | d |\n\n![alt text](https://x.org/y.png)\n\nNote[^1].\n\n"
-        "[^1]: the footnote\n"
+        "Fine $x$.\n\n- item\n- item with $\\nope$\n\n| a | b |\n|---|---|\n| $\\bad$ | c |\n\n"
+        "A paragraph\nover lines $y$ and\n$\\frac{1}$ here.\n\n"
+        "\\begin{align}\n\\oops\n\\end{align}\n"
     )
-    text = plain_text(source)
-    for gone in ("**", "#", "example.org", "](", "[^1]", ">", "|", "y.png"):
-        assert gone not in text, gone
-    for kept in ("Idea", "attention", "a link", "\\beta_1", "\\cite{1706.03762}", "quoted",
-                 "item code", "x^2", "alt text", "the footnote", "c"):  # fmt: skip
-        assert kept in text, kept
+    rendered = render_markdown(source)
+    assert [(p.line, p.formula) for p in rendered.math_problems] == [
+        (4, "\\nope"),
+        (8, "\\bad"),
+        (12, "\\frac{1}"),
+        (14, "\\begin{align}\n\\oops\n\\end{align}"),
+    ]
+    assert all(p.message for p in rendered.math_problems)
+    assert len(rendered.math_errors) == len(rendered.math_problems)
+    assert render_markdown("All good $x$").math_problems == ()

@@ -195,3 +195,21 @@ def test_deleting_everything_with_nothing_to_keep_leaves_no_placeholder():
     make_summary(ada)
     accounts.delete_account(ada, PASSWORD, Mode.DELETE)
     assert not User.objects.filter(accounts.placeholder_q()).exists()
+
+
+def test_keeping_contributions_keeps_the_published_text_not_a_newer_draft():
+    ada = make_user("ada")
+    public = make_summary(ada, markdown="Published words.")
+    summaries.save(
+        ada,
+        public.paper,
+        summaries.SaveRequest(
+            markdown="Never published.", publish=False, private=False, anonymous=False
+        ),
+    )
+    summaries.autosave(ada, public.paper, "Typed, never saved.", base_version=None)
+    accounts.delete_account(ada, PASSWORD, Mode.ANONYMISE)
+    kept = Summary.objects.get(pk=public.pk)
+    assert kept.markdown == "Published words." and kept.draft_markdown == ""
+    assert kept.draft_saved_at is None
+    assert list(kept.revisions.values_list("markdown", flat=True)) == ["Published words."]

@@ -81,3 +81,55 @@ def test_nobody_replies_to_a_deleted_comment():
     with pytest.raises(NotFound):
         comments.add(make_user(), summary.pk, "reply", top.pk)
     assert comments.threads([summary.pk]) == {summary.pk: []}
+
+
+def test_a_comment_links_mentions_of_people_who_exist_in_one_query(django_assert_num_queries):
+    make_user("ada")
+    html = comments.render("Thanks @ada and @nobody").html
+    assert 'href="/users/ada/"' in html and "/users/nobody/" not in html
+    with django_assert_num_queries(1):
+        comments.render("@ada @b @c @d")
+    with django_assert_num_queries(0):
+        comments.render("no mention at all")
+
+
+def test_the_preview_is_what_posting_stores_and_stores_nothing():
+    from shortscience.models import Comment
+
+    make_user("ada")
+    summary = make_summary()
+    writer = make_user()
+    text = "Hi @ada, $\\sigma^2$ **bold**"
+    shown = comments.preview(writer, summary.pk, text)
+    assert not Comment.objects.exists()
+    assert shown.html == comments.add(writer, summary.pk, text).html
+    assert shown.as_anonymous_author is False
+
+
+def test_the_preview_refuses_what_posting_would(settings):
+    settings.COMMENT_MAX_CHARS = 20
+    summary = make_summary()
+    with pytest.raises(InvalidInput, match="limit is 20"):
+        comments.preview(make_user(), summary.pk, "x" * 21)
+    with pytest.raises(InvalidInput):
+        comments.preview(make_user(), summary.pk, "   ")
+    with pytest.raises(NotFound):
+        comments.preview(make_user(), make_summary(private=True).pk, "hello")
+
+
+def test_the_anonymous_author_is_told_by_the_preview_how_they_appear():
+    writer = make_user()
+    summary = make_summary(writer, anonymous=True)
+    assert comments.preview(writer, summary.pk, "hello").as_anonymous_author
+    assert not comments.preview(make_user(), summary.pk, "hello").as_anonymous_author
+
+
+def test_a_comment_by_the_anonymous_author_remembers_it_was_posted_anonymously():
+    writer = make_user()
+    summary = make_summary(writer, anonymous=True)
+    mine = comments.add(writer, summary.pk, "by the author")
+    theirs = comments.add(make_user(), summary.pk, "by a reader")
+    assert mine.as_summary_author and mine.by_anonymous_author
+    assert not theirs.as_summary_author and not theirs.by_anonymous_author
+    threads = comments.threads([summary.pk])[summary.pk]
+    assert [c.by_anonymous_author for c in threads] == [True, False]

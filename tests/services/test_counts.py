@@ -64,7 +64,11 @@ def test_unpublishing_and_deleting_take_a_summary_out_of_the_counts(venue):
         author,
         paper,
         summaries.SaveRequest(
-            markdown=summary.markdown, publish=False, private=False, anonymous=False
+            markdown=summary.markdown,
+            publish=False,
+            private=False,
+            anonymous=False,
+            unpublish=True,
         ),
     )
     assert paper_count(paper) == 0 and stored(venue)[1] == 0

@@ -135,6 +135,7 @@ def test_the_dump_holds_public_summaries_their_shown_comments_and_vote_counts_on
         "description_markdown": "I *compute*.",
         "description_html": "<p>I <em>compute</em>.</p>",
         "orcid": "0000-0002-1825-0097",
+        "orcid_verified": False,
     }
     paper = next(p for p in data["papers.jsonl"] if p["venue"] == "NeurIPS")
     assert [i["scheme"] for i in paper["identifiers"]] == ["arxiv", "doi"]
@@ -259,6 +260,31 @@ def test_a_wrong_type_or_a_dangling_reference_names_the_line(tmp_path):
     tamper(tmp_path, "summaries.jsonl", 1, json.dumps({**record, "paper_id": 999999}))
     with pytest.raises(DumpError, match=r"line 1: 'paper_id' 999999 names no paper"):
         dumps.load(tmp_path)
+
+
+@pytest.mark.django_db
+def test_a_verified_orcid_survives_the_round_trip_and_an_older_dump_loads_it_as_unverified(
+    tmp_path,
+):
+    build_site()
+    User.objects.filter(username="ada").update(orcid_verified=True)
+    dumps.write(tmp_path)
+    empty_the_database()
+    dumps.load(tmp_path)
+    assert User.objects.get(username="ada").orcid_verified
+    # A dump written before the flag existed (format 1 all the same) loads it as false.
+    users = tmp_path / "users.jsonl"
+    lines = [json.loads(line) for line in users.read_text().splitlines()]
+    for line in lines:
+        line.pop("orcid_verified")
+    users.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    manifest_path = tmp_path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["users.jsonl"]["sha256"] = hashlib.sha256(users.read_bytes()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest))
+    empty_the_database()
+    dumps.load(tmp_path)
+    assert not User.objects.get(username="ada").orcid_verified
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Summary
+from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Summary, Venue
 from shortscience.services.imports import runs
 from shortscience.services.imports.legacy_csv import import_legacy_csv
 from shortscience.services.imports.writer import commit_batch
@@ -123,3 +123,117 @@ def test_the_dblp_command_reports_and_fails_on_broken_xml(tmp_path, capsys):
     broken.write_text("<dblp><article key='a/b/c'><title>x</title></artcle></dblp>")
     with pytest.raises(CommandError, match="breaks off"):
         call_command("import_dblp", str(broken))
+
+
+def test_arxiv_lines_whose_ids_or_keys_do_not_parse_are_reported_by_line_and_skipped(tmp_path):
+    def line(arxiv_id: str, **extra: str) -> str:
+        import json
+
+        return json.dumps({"id": arxiv_id, "title": "A paper", "categories": "cs.LG", **extra})
+
+    path = tmp_path / "junk.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                line("javascript:alert(1)"),
+                line("<b>1706.03762</b>"),
+                line("1706.0\x003762"),
+                line("1706.03762", doi="javascript:alert(1)"),
+                line("1706.03762", doi="10.1234/<script>alert(1)</script>"),
+                line("1706.03762", categories="<i>cs.LG</i>"),
+                line("1706.03762", categories="cs/LG"),
+                line(
+                    "1706.03762", doi="10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
+                ),
+            ]
+        )
+    )
+    report = runs.import_arxiv_snapshot(path)
+    assert report.errors == [
+        "line 1: 'javascript:alert(1)' is not an arXiv id",
+        "line 2: '<b>1706.03762</b>' is not an arXiv id",
+        "line 3: '1706.0\\x003762' is not an arXiv id",
+        "line 4: 1706.03762: 'javascript:alert(1)' is not a DOI",
+        "line 5: 1706.03762: '10.1234/<script>alert(1)</script>' is not a DOI",
+        "line 6: 1706.03762: '<i>cs.LG</i>' is not an arXiv category",
+        "line 7: 1706.03762: 'cs/LG' is not an arXiv category",
+    ]
+    assert report.created == 1  # the last line, whose SICI DOI is a real DOI's shape
+    assert set(PaperIdentifier.objects.values_list("value", flat=True)) == {
+        "1706.03762",
+        "10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0",
+    }
+    assert list(Venue.objects.values_list("key", flat=True)) == ["arXiv cs.LG"]
+
+
+def test_dblp_records_with_keys_links_or_venues_that_do_not_parse_are_skipped(tmp_path):
+    path = tmp_path / "junk.xml"
+    path.write_text(
+        "<dblp>"
+        '<article key="journals/x/&lt;b&gt;A&lt;/b&gt;"><title>Markup key</title></article>'
+        '<article key="journals/x/Tab&#9;Key"><title>Tab key</title></article>'
+        '<article key="journals/x/Doi15"><title>Bad DOI</title>'
+        "<ee>https://doi.org/10.1000/&lt;img src=x onerror=alert(1)&gt;</ee></article>"
+        '<incollection key="books/x/Venue15"><title>Slashes venue</title>'
+        "<booktitle>Vision//Graphics</booktitle></incollection>"
+        '<incollection key="books/x/Slash15"><title>Slash venue</title>'
+        "<booktitle>Vision/Graphics</booktitle></incollection>"
+        '<incollection key="books/x/Markup15"><title>Markup venue</title>'
+        "<booktitle>&lt;i&gt;Bold&lt;/i&gt;</booktitle></incollection>"
+        '<article key="journals/x/Link15"><title>Script link</title>'
+        "<ee>javascript:alert(1)</ee><journal>X</journal></article>"
+        "</dblp>"
+    )
+    report = runs.import_dblp_xml(path)
+    assert report.errors == [
+        "record 1: 'journals/x/<b>A</b>' is not a DBLP key",
+        "record 2: 'journals/x/Tab\\tKey' is not a DBLP key",
+        "record 3: journals/x/Doi15: '10.1000/<img src=x onerror=alert(1)>' is not a DOI",
+        "record 4: books/x/Venue15: 'Vision//Graphics' is not a venue key",
+        "record 6: books/x/Markup15: '<i>Bold</i>' is not a venue key",
+    ]
+    assert report.created == 2
+    linked = Paper.objects.get(title="Script link")
+    assert linked.url == ""  # only http(s) links are kept
+    # One "/" joins two parts of a key; its page is /venues/Vision/Graphics/.
+    slashed = Paper.objects.get(title="Slash venue")
+    assert slashed.venue is not None and slashed.venue.key == "Vision/Graphics"
+
+
+def test_old_site_keys_that_fit_no_grammar_are_reported_and_the_next_rows_imported(tmp_path):
+    author = make_user()
+    path = tmp_path / "export.csv"
+    path.write_text(
+        'javascript:alert(1),"one"\n'
+        '<b>key</b>,"two"\n'
+        '"old key","three"\n'
+        '"tab\tkey","four"\n'
+        'oldkey2016,"five"\n'
+    )
+    report = import_legacy_csv(path, author)
+    reason = "not an arXiv id, DOI, DBLP key, OpenReview id or ShortScience key"
+    assert [error.split(": ", 2)[:2] for error in report.errors] == [
+        ["line 1", "'javascript:alert(1)'"],
+        ["line 2", "'<b>key</b>'"],
+        ["line 3", "'old key'"],
+        ["line 4", "'tab\\tkey'"],
+    ]
+    assert all(reason in error for error in report.errors)
+    assert report.imported == 1
+    assert list(PaperIdentifier.objects.values_list("scheme", "value")) == [
+        ("legacy", "oldkey2016")
+    ]
+
+
+def test_control_characters_in_imported_titles_are_dropped_not_stored(tmp_path):
+    # JSON's \u0000 is a NUL, which PostgreSQL refuses: the whole batch used to fail.
+    path = tmp_path / "nul.jsonl"
+    path.write_text(
+        '{"id": "1706.03762", "title": "Attention\\u0000 is all\\u001b you need", '
+        '"authors": "A. Vaswani\\u0007", "abstract": "We\\u0000 propose"}\n'
+    )
+    report = runs.import_arxiv_snapshot(path)
+    assert report.errors == [] and report.created == 1
+    paper = Paper.objects.get()
+    assert paper.title == "Attention is all you need"
+    assert paper.authors == ["A. Vaswani"] and paper.abstract == "We propose"

@@ -3,10 +3,17 @@ tested through the add page with recorded responses: tests/views/test_add.py).""
 
 from __future__ import annotations
 
+import threading
+import time
+
+import httpx
 import pytest
 
+from shortscience.metadata.http import FetchError
 from shortscience.services import lookup
 from shortscience.services.errors import InvalidInput
+from tests.factories import make_user
+from tests.recorded import route
 
 TWO_ENTRIES = """
 @article{first, title={Attention Is All You Need}, author={Vaswani, Ashish}, year={2017}}
@@ -33,3 +40,131 @@ def test_unreadable_or_empty_bibtex_says_so():
         lookup.from_bibtex("@article{oops, title={unclosed")
     with pytest.raises(InvalidInput, match="no BibTeX entry"):
         lookup.from_bibtex("just some words")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("venue", ["IEEE//ACM Trans. Netw.", "<b>ICCV</b>", "IC\nCV"])
+def test_a_sources_venue_that_is_no_venue_key_leaves_the_paper_without_one(venue):
+    from shortscience.metadata.types import PaperMetadata
+    from shortscience.models import Venue
+
+    paper = lookup.create(
+        PaperMetadata(title="A paper", venue=venue, source="crossref"), make_user()
+    )
+    assert paper.venue is None and not Venue.objects.exists()
+
+
+# -- sources asked at once, one deadline, plain words ------------------------------------------
+
+
+@pytest.fixture
+def release():
+    event = threading.Event()
+    yield event
+    event.set()  # the blocked source's thread ends with the test
+
+
+def _fetch_where_arxiv_hangs(release):
+    """A fetch function (the sources' HTTP edge) whose arXiv calls block until released and
+    whose other calls get the recorded answers."""
+
+    def fetch(url: str, params: dict[str, str]) -> bytes:
+        if "arxiv.org" in url:
+            release.wait(60)
+            raise AssertionError("the lookup should not have waited for arXiv")
+        response = route(httpx.Request("GET", url, params=params))
+        if response.status_code != 200:
+            raise FetchError("not found", url, response.status_code)
+        return response.content
+
+    return fetch
+
+
+@pytest.mark.django_db
+def test_a_title_lookup_answers_within_the_deadline_and_names_the_slow_source(settings, release):
+    settings.METADATA_LOOKUP_SECONDS = 0.5
+    started = time.monotonic()
+    found = lookup.find("fast r-cnn", fetch=_fetch_where_arxiv_hangs(release))
+    assert time.monotonic() - started < 30  # a generous bound: arXiv hangs for 60 s
+    assert found.problems == ["arXiv did not answer within 0.5 seconds."]
+    assert {c.metadata.source for c in found.remote} == {"crossref", "dblp"}
+    messages = {report.source: report.message for report in found.reports}
+    assert messages["crossref"].startswith("Crossref found ")
+
+
+@pytest.mark.django_db
+def test_a_source_that_is_down_or_knows_nothing_is_said_plainly():
+    def fetch(url: str, params: dict[str, str]) -> bytes:
+        if "crossref" in url:
+            raise FetchError("ConnectError: [Errno -2] Name or service not known", url)
+        if "dblp" in url:
+            return b'{"result": {"hits": {"@total": "0"}}}'
+        return b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>'
+
+    found = lookup.find("a title nobody wrote", fetch=fetch)
+    messages = [report.message for report in found.reports]
+    assert messages == ["arXiv found nothing.", "Crossref did not answer.", "DBLP found nothing."]
+    assert found.empty and found.prefill == {"url": "", "title": "a title nobody wrote"}
+
+
+@pytest.mark.django_db
+def test_a_pasted_identifier_that_no_source_knows_goes_into_the_manual_form_link():
+    def fetch(url: str, params: dict[str, str]) -> bytes:
+        return b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>'
+
+    found = lookup.find("https://arxiv.org/abs/2401.00001v2", fetch=fetch)
+    assert found.sources == ["arxiv"] and found.empty
+    assert found.prefill == {"url": "https://arxiv.org/abs/2401.00001v2", "title": ""}
+
+
+RESNET_DOI, ATTENTION_ARXIV = "10.1109/cvpr.2016.90", "1706.03762"
+
+
+def _resnet_and_attention():
+    from shortscience.models import PaperIdentifier
+    from tests.factories import make_paper
+
+    resnet = make_paper("Deep Residual Learning for Image Recognition")
+    PaperIdentifier.objects.create(paper=resnet, scheme="doi", value=RESNET_DOI)
+    attention = make_paper("Attention Is All You Need")
+    PaperIdentifier.objects.filter(paper=attention).update(value=ATTENTION_ARXIV)
+    return resnet, attention
+
+
+@pytest.mark.django_db
+def test_pasted_bibtex_naming_two_papers_merges_neither_and_adds_nothing():
+    from shortscience.models import Flag, ModerationAction, Paper
+
+    resnet, attention = _resnet_and_attention()
+    before = {p.pk: set(p.identifiers.values_list("value", flat=True)) for p in (resnet, attention)}
+    meta = lookup.from_bibtex(
+        "@article{x, title={Anything}, doi={10.1109/CVPR.2016.90}, eprint={1706.03762}}"
+    )
+    assert lookup.create(meta, make_user()) == resnet  # the first paper known, unchanged
+    assert set(Paper.objects.values_list("pk", flat=True)) == {resnet.pk, attention.pk}
+    after = {p.pk: set(p.identifiers.values_list("value", flat=True)) for p in (resnet, attention)}
+    assert after == before
+    assert not Flag.objects.exists() and not ModerationAction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_source_naming_a_held_identifier_under_another_title_makes_a_new_reported_paper():
+    from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
+    from shortscience.models import Flag, Paper
+
+    resnet, attention = _resnet_and_attention()
+    meta = PaperMetadata(  # arXiv's record of a paper whose doi field names ResNet's DOI
+        title="Some Other Paper Entirely",
+        identifiers=[Identifier(Scheme.ARXIV, "2001.00001")],
+        same_work=[Identifier(Scheme.DOI, RESNET_DOI)],
+        source="arxiv",
+    )
+    adder = make_user()
+    made = lookup.create(meta, adder)
+    assert made.pk not in (resnet.pk, attention.pk) and Paper.objects.count() == 3
+    assert set(made.identifiers.values_list("scheme", flat=True)) == {"arxiv", "doi", "legacy"}
+    assert not made.identifiers.filter(value=RESNET_DOI).exists()
+    assert resnet.identifiers.filter(scheme="doi", value=RESNET_DOI).exists()
+    flag = Flag.objects.get()
+    assert (flag.target_id, flag.duplicate_of_id, flag.reporter) == (made.pk, resnet.pk, adder)
+    assert flag.text.startswith("Automatic report")

@@ -84,3 +84,65 @@ def test_an_anonymous_and_a_named_summary_by_one_person_are_never_folded():
         merging.merge(dup.pk, keep.pk)
     assert Paper.objects.filter(pk=dup.pk).exists()
     assert Summary.objects.filter(author=author).count() == 2
+
+
+def test_the_merged_away_papers_open_reports_move_to_the_kept_paper():
+    from shortscience.models import Flag
+    from shortscience.services import works
+
+    a, b, c, d = (make_paper() for _ in range(4))
+    one, two = make_user(), make_user()
+    pair = works.report(a, b, one, "A same as B")
+    a_c = works.report(a, c, one, "A same as C")
+    d_a = works.report(d, a, one, "D same as A")
+    c_a = works.report(c, a, two, "C same as A")
+    c_b = works.report(c, b, two, "C same as B")  # c_a would repeat it once a is b
+    merging.merge(a.pk, b.pk)
+    rows = {f.pk: f for f in Flag.objects.all()}
+    assert rows[pair.pk].resolved_at is not None  # what the merge settled
+    assert (rows[a_c.pk].target_id, rows[a_c.pk].duplicate_of_id) == (b.pk, c.pk)
+    assert (rows[d_a.pk].target_id, rows[d_a.pk].duplicate_of_id) == (d.pk, b.pk)
+    assert rows[a_c.pk].resolved_at is None and rows[d_a.pk].resolved_at is None
+    assert rows[c_a.pk].resolved_at is not None and rows[c_b.pk].resolved_at is None
+
+
+def test_a_merged_away_papers_id_leads_to_the_kept_paper_even_after_a_second_merge():
+    from shortscience.services import papers
+
+    a, b, c = make_paper(), make_paper(), make_paper()
+    merging.merge(a.pk, b.pk)
+    assert papers.moved_to(a.pk) == b
+    merging.merge(b.pk, c.pk)
+    assert papers.moved_to(a.pk) == c and papers.moved_to(b.pk) == c
+    assert papers.moved_to(c.pk) is None
+
+
+def test_a_summary_with_an_autosaved_draft_keeps_its_draft_text_when_folded():
+    from shortscience.services import summaries
+
+    keep, dup = make_paper(), make_paper()
+    author = make_user()
+    make_summary(author=author, paper=keep, markdown="kept text")
+    folded = make_summary(author=author, paper=dup, markdown="other text")
+    summaries.autosave(author, dup, "other text, typed on", base_version=None)
+    votes.cast(make_user(), folded.pk, -1)
+    merging.merge(dup.pk, keep.pk)
+    survivor = Summary.objects.get(author=author)
+    assert "other text, typed on" in list(survivor.revisions.values_list("markdown", flat=True))
+
+
+def test_an_empty_autosaved_draft_does_not_block_a_merge_and_its_text_is_kept():
+    from shortscience.services import summaries
+
+    keep, dup = make_paper(), make_paper()
+    author = make_user()
+    published = make_summary(author=author, paper=keep, markdown="published text")
+    summaries.autosave(author, dup, "a thought on the duplicate", base_version=None)
+    result = merging.merge(dup.pk, keep.pk)
+    assert result.folded_summaries == 1
+    survivor = Summary.objects.get(author=author)
+    assert survivor.pk == published.pk and survivor.is_public
+    assert survivor.markdown == "published text"
+    assert "a thought on the duplicate" in list(
+        survivor.revisions.values_list("markdown", flat=True)
+    )

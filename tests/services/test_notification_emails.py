@@ -165,3 +165,23 @@ def test_the_sweep_runs_every_minute():
     assert notification_emails.resend_unsent.task_class.__name__ in {
         task.__name__ for task in huey._registry._periodic_tasks
     }
+
+
+def test_a_display_name_stored_with_a_line_break_still_gets_its_mail_sent(
+    django_capture_on_commit_callbacks,
+):
+    from shortscience.models import User
+
+    bob, carol = make_user(), make_user(email_notifications="off")
+    # Stored before names were checked (or by hand): a newline would make the subject a
+    # header injection that Django refuses, and the mail would never go.
+    User.objects.filter(pk=carol.pk).update(display_name="Carol\nBcc: everyone@example.org")
+    summary = make_summary(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.add(User.objects.get(pk=carol.pk), summary.pk, "Nice summary.")
+    assert len(mail.outbox) == 1
+    subject = mail.outbox[0].subject
+    assert subject.startswith("[ShortScience] Carol Bcc: everyone@example.org commented")
+    assert "\n" not in subject and "\r" not in subject
+    mail.outbox[0].message()  # the headers can be built
+    assert Notification.objects.get(recipient=bob).emailed_at is not None

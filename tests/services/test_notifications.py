@@ -394,3 +394,126 @@ def test_the_digest_task_runs_once_a_day():
         for minute in range(60)
     ]
     assert sum(hits) == 1
+
+
+# --- Mentions and blocks (docs/notifications.md, "What notifies whom") ---------------------
+
+
+def _mentions(person):
+    return list(
+        Notification.objects.filter(recipient=person, kind=Notification.Kind.COMMENT_MENTION)
+    )
+
+
+def test_a_mention_notifies_the_person_named_once_and_says_who():
+    ada, writer = make_user("ada"), make_user("writer", display_name="Wri Ter")
+    summary = make_summary(make_user())
+    comment = comments.add(writer, summary.pk, "Ask @ada, @ada knows")
+    (note,) = _mentions(ada)
+    assert note.comment_id == comment.pk
+    assert notifications.describe(note).headline.startswith("Wri Ter mentioned you in a comment")
+
+
+def test_mentioning_yourself_tells_nobody_and_a_reply_stays_a_reply():
+    ada, bob = make_user("ada"), make_user("bob")
+    summary = make_summary(make_user())
+    top = comments.add(ada, summary.pk, "I am @ada")
+    assert _mentions(ada) == []
+    comments.add(bob, summary.pk, "@ada yes", top.pk)
+    kinds = Notification.objects.filter(recipient=ada).values_list("kind", flat=True)
+    assert list(kinds) == [Notification.Kind.COMMENT_REPLY]
+
+
+def test_an_edit_tells_only_the_people_it_adds():
+    ada, bob, writer = make_user("ada"), make_user("bob"), make_user()
+    summary = make_summary(make_user())
+    comment = comments.add(writer, summary.pk, "cc @ada")
+    comments.edit(writer, comment.pk, "cc @ada @bob")
+    comments.edit(writer, comment.pk, "cc @bob")
+    comments.edit(writer, comment.pk, "cc @ada @bob again")
+    assert len(_mentions(ada)) == 1 and len(_mentions(bob)) == 1
+
+
+def test_a_comment_notifies_at_most_ten_mentioned_people():
+    people = [make_user(f"p{i}") for i in range(12)]
+    summary = make_summary(make_user())
+    text = " ".join(f"@{p.username}" for p in people)
+    comment = comments.add(make_user(), summary.pk, text)
+    assert Notification.objects.filter(comment=comment).count() - 1 == notifications.MAX_MENTIONS
+
+
+def test_a_held_comment_mentions_nobody_until_a_moderator_restores_it():
+    from shortscience.services import moderation, standing
+
+    ada, writer = make_user("ada"), make_user()
+    summary = make_summary(make_user())
+    comment = comments.add(writer, summary.pk, "@ada look")
+    _mentions(ada)[0].delete()
+    standing.hold_comment_for_review(comment)
+    comment.refresh_from_db()
+    comments.edit(writer, comment.pk, "@ada look again")
+    assert _mentions(ada) == []
+    moderator = make_user()
+    moderator.is_staff = True
+    moderator.save()
+    moderation.act(moderator, "restore", "comment", comment.pk, "fine")
+    assert len(_mentions(ada)) == 1
+
+
+def test_blocking_a_person_silences_their_replies_and_mentions():
+    from shortscience.services import blocks
+
+    ada, pest = make_user("ada"), make_user("pest")
+    summary = make_summary(make_user())
+    top = comments.add(ada, summary.pk, "my point")
+    blocks.block(ada, "pest")
+    comments.add(pest, summary.pk, "@ada wrong", top.pk)
+    comments.add(pest, summary.pk, "hey @ada")
+    assert not Notification.objects.filter(recipient=ada).exists()
+    blocks.unblock(ada, "pest")
+    comments.add(pest, summary.pk, "hey again @ada")
+    assert len(_mentions(ada)) == 1
+
+
+def test_the_anonymous_authors_mention_names_nobody_and_ignores_blocks():
+    from shortscience.services import blocks
+
+    ada, writer = make_user("ada"), make_user("hiddenwriter", display_name="Hidden")
+    summary = make_summary(writer, anonymous=True)
+    blocks.block(ada, "hiddenwriter")
+    comments.add(writer, summary.pk, "thanks @ada")
+    (note,) = _mentions(ada)
+    assert note.actor_id is None
+    headline = notifications.describe(note).headline
+    assert headline.startswith("The author (anonymous) mentioned you")
+    assert "Hidden" not in headline and "hiddenwriter" not in headline
+
+
+def test_a_notification_stored_before_the_summary_turned_anonymous_names_nobody_now():
+    writer, reader = make_user("w", display_name="Named Writer"), make_user()
+    paper = make_paper()
+    summary = make_summary(writer, paper)
+    top = comments.add(reader, summary.pk, "question")
+    comments.add(writer, summary.pk, "answer", top.pk)
+    make_summary(writer, paper, anonymous=True)
+    (note,) = notifications.visible_for(reader)
+    assert notifications.describe(note).headline.startswith("The author (anonymous) replied")
+
+
+def test_a_mention_is_mailed_when_the_person_asked_for_immediate_mail(
+    django_capture_on_commit_callbacks,
+):
+    make_user("ada", email_notifications="immediate")
+    make_user("quiet", email_notifications="off")
+    summary = make_summary(make_user(email_notifications="off"))
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.add(make_user(display_name="Poster"), summary.pk, "@ada and @quiet")
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert "Poster mentioned you in a comment" in mail.outbox[0].subject
+
+
+def test_deleting_a_comment_without_mentions_asks_nothing_more(django_assert_num_queries):
+    writer = make_user()
+    comment = comments.add(writer, make_summary().pk, "plain")
+    with django_assert_num_queries(0):
+        assert notifications.comment_mentions(comment) == []

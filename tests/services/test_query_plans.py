@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shortscience.models import Paper, Summary, User, Venue
-from shortscience.services import maintenance
+from shortscience.services import maintenance, refresh
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,23 @@ def test_no_list_page_counts_every_summary(world):
     ]
     for queries in (page() for page in pages):
         assert not [sql for sql in queries if "COUNT(*)" in sql and "LIMIT" not in sql], queries
+
+
+@pytest.mark.parametrize("stale_days", [180, 30])
+def test_the_metadata_refresh_batch_seeks_into_the_due_index(world, settings, stale_days):
+    settings.METADATA_REFRESH_STALE_DAYS = 180
+    Paper.objects.bulk_create(
+        Paper(title=f"key/{n}", metadata_source=Paper.PLACEHOLDER) for n in range(3)
+    )
+    Paper.objects.bulk_create(
+        Paper(title=f"Known {n}", authors=["A."], year=2020) for n in range(3)
+    )
+    maintenance.analyse()
+    with CaptureQueriesContext(connection) as ctx:
+        batch = refresh.due(stale_days=stale_days, limit=100)
+    assert batch  # the placeholders and the world's papers without authors
+    queries = [q["sql"] for q in ctx.captured_queries]
+    assert len(queries) == 3  # one per need, each a bounded range of the index
+    for sql in queries:
+        assert "LIMIT" in sql, sql
+        assert_reads(sql, "paper_metadata_due")

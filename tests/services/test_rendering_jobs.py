@@ -3,7 +3,10 @@ in batches, and rows already current are left alone."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from shortscience.models import Comment, Summary
 from shortscience.rendering import RENDERER_VERSION
@@ -42,3 +45,25 @@ def test_fill_excerpts_gives_each_summary_without_one_its_excerpt_only():
     summary.refresh_from_db()
     assert summary.excerpt_html == markup.render(summary.markdown).excerpt_html
     assert summary.html == "kept as it is"
+
+
+OLD_SITE_SUMMARY = (
+    "**Method: ** a loss $\\mbox{KL}(p \\Vert q)$ with $\\begin{align}a &= b\\end{align}$, "
+    "see https://example.org/fig1.png here."
+)
+
+
+def test_rerender_gives_summaries_and_comments_stored_by_renderer_2_the_old_site_rules():
+    summary = make_summary(markdown=OLD_SITE_SUMMARY)
+    comment = comments.add(make_user(), summary.pk, OLD_SITE_SUMMARY)
+    # As renderer 2 stored them: bold running on, \mbox an error, the figure a link.
+    Summary.objects.update(html='<p>**Method: ** <span class="math-error">', renderer_version=2)
+    Comment.objects.update(html='<p>**Method: ** <span class="math-error">', renderer_version=2)
+    call_command("rerender", stdout=StringIO())
+    summary.refresh_from_db()
+    comment.refresh_from_db()
+    for html in (summary.html, comment.html):
+        assert "<strong>Method: </strong>" in html
+        assert "math-error" not in html
+        assert '<img src="https://example.org/fig1.png" alt="fig1.png">' in html
+    assert summary.renderer_version == comment.renderer_version == RENDERER_VERSION == 3

@@ -71,3 +71,13 @@ def test_profile_update_renders_description_and_checks_orcid():
     assert "<math" in user.description_html
     with pytest.raises(InvalidInput):
         users.update_profile(user, users.ProfileChange("Ada", "", "0000-0002-1825-0098"))
+
+
+def test_a_display_name_with_a_line_break_or_control_character_is_refused():
+    user = make_user(display_name="Ada")
+    for name in ("Ada\nBcc: someone@example.org", "Ada\tL", "Ada\x00", "Ada\u202e"):
+        with pytest.raises(InvalidInput) as refused:
+            users.update_profile(user, users.ProfileChange(name, "", ""))
+        assert refused.value.field_errors["display_name"]
+    user.refresh_from_db()
+    assert user.display_name == "Ada"

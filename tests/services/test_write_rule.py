@@ -19,20 +19,24 @@ import pytest
 from django.db import transaction
 
 from shortscience.metadata.types import PaperMetadata
+from shortscience.models import AuthorClaim, AuthorOrcid
 from shortscience.services import (
     accounts,
+    authors,
     comments,
     events,
     lookup,
     markup,
     merging,
     moderation,
+    refresh,
     summaries,
     users,
     votes,
 )
 from shortscience.services.imports import runs
 from tests.factories import PASSWORD, make_paper, make_summary, make_user
+from tests.recorded import recorded_fetcher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,6 +86,8 @@ def recorded(monkeypatch) -> Recorder:
 def test_every_event_is_covered_below():
     covered = {
         "summary_saved",
+        "summary_draft_saved",
+        "draft_summary_removed",
         "summary_deleted",
         "summary_moderated",
         "comment_saved",
@@ -90,7 +96,10 @@ def test_every_event_is_covered_below():
         "papers_written",
         "paper_removed",
         "users_changed",
+        "flags_changed",
         "contributions_changed",
+        "authors_changed",
+        "erratum_marked",
         "bulk_loaded",  # loads run in one transaction of their own (tests/services/test_dumps.py)
     }
     assert set(EVENTS) == covered, "a new event needs a case in this module"
@@ -114,15 +123,35 @@ def _writes() -> dict[str, Callable[[], object]]:
     make_summary(paper=source)
     leaving = make_user()
     make_summary(author=leaving)
+    orcid = "0000-0002-1825-0097"
+    claimant = make_user(orcid=orcid, orcid_verified=True)
+    claimed = authors.claim(claimant, paper.pk)
+    author_of = make_user(orcid="0000-0001-5109-3700", orcid_verified=True)
+    AuthorClaim.objects.create(
+        paper=paper, user=author_of, orcid=author_of.orcid, status=AuthorClaim.Status.APPROVED
+    )
+    listed = make_paper()
+    AuthorOrcid.objects.create(paper=listed, orcid="0000-0002-9079-593X", name="Proved Later")
+    proving = make_user(orcid="0000-0002-9079-593X", orcid_verified=True)
+    placeholder = make_paper("conf/iccv/Girshick15", metadata_source="placeholder")
+    placeholder.identifiers.create(scheme="dblp", value="conf/iccv/Girshick15")
     return {
         "summaries.save (new)": lambda: _save(reader, paper, "A second view of $x$."),
         "summaries.save (edit)": lambda: _save(author, paper, "Rewritten with $y$."),
         "summaries.delete": lambda: summaries.delete(summary.pk, author),
+        "summaries.autosave": lambda: summaries.autosave(
+            author, paper, "A draft of $z$.", base_version=None
+        ),
+        "summaries.discard_draft": lambda: summaries.discard_draft(summary.pk, author),
+        "summaries.discard_draft (never public)": lambda: summaries.discard_draft(
+            summaries.autosave(reader, paper, "Half a thought", base_version=None).pk, reader
+        ),
         "votes.cast": lambda: votes.cast(reader, summary.pk, 1),
         "comments.add": lambda: comments.add(reader, summary.pk, "Another *comment*"),
         "comments.edit": lambda: comments.edit(reader, comment.pk, "Edited *comment*"),
         "comments.delete": lambda: comments.delete(reader, comment.pk),
         "moderation.act": lambda: moderation.act(moderator, "hide", "summary", summary.pk, "Spam"),
+        "moderation.flag": lambda: moderation.flag(reader, "summary", summary.pk, "spam"),
         "merging.merge": lambda: merging.merge(source.pk, target.pk),
         "users.update_profile": lambda: users.update_profile(
             author,
@@ -132,9 +161,21 @@ def _writes() -> dict[str, Callable[[], object]]:
             leaving, PASSWORD, accounts.Mode.DELETE
         ),
         "lookup.create": lambda: lookup.create(
-            PaperMetadata(title="A paper typed in", authors=["Grace Hopper"], year=2024)
+            PaperMetadata(title="A paper typed in", authors=["Grace Hopper"], year=2024), reader
         ),
         "imports (a batch)": lambda: runs.import_arxiv_snapshot(DATA / "arxiv-snapshot.jsonl"),
+        "authors.claim": lambda: authors.claim(
+            make_user(orcid=orcid, orcid_verified=True), paper.pk
+        ),
+        "authors.decide": lambda: authors.decide(
+            moderator, claimed.pk, approve=True, reason="Their ORCID record lists it"
+        ),
+        "authors.withdraw": lambda: authors.withdraw(claimant, paper.pk),
+        "authors.mark_erratum": lambda: authors.mark_erratum(
+            author_of, comment.pk, "fixed", "fixed in v2"
+        ),
+        "authors.orcid_proved": lambda: authors.orcid_proved(proving),
+        "refresh.run": lambda: refresh.run(limit=1, stale_days=180, fetch=recorded_fetcher()),
     }
 
 
@@ -144,16 +185,26 @@ def _writes() -> dict[str, Callable[[], object]]:
         "summaries.save (new)",
         "summaries.save (edit)",
         "summaries.delete",
+        "summaries.autosave",
+        "summaries.discard_draft",
+        "summaries.discard_draft (never public)",
         "votes.cast",
         "comments.add",
         "comments.edit",
         "comments.delete",
         "moderation.act",
+        "moderation.flag",
         "merging.merge",
         "users.update_profile",
         "accounts.delete_account",
         "lookup.create",
         "imports (a batch)",
+        "authors.claim",
+        "authors.decide",
+        "authors.withdraw",
+        "authors.mark_erratum",
+        "authors.orcid_proved",
+        "refresh.run",
     ],
 )
 def test_a_write_fires_its_events_inside_its_transaction_and_renders_outside_it(name, recorded):

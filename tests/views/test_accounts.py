@@ -142,3 +142,14 @@ def test_staff_moderate_through_the_admin(client_for):
     summary.refresh_from_db()
     assert summary.status == "draft"
     assert client_for(make_user()).get("/admin/").status_code == 302
+
+
+def test_the_profile_form_says_a_display_name_must_be_one_line(client_for):
+    user = make_user()
+    response = client_for(user).post(
+        "/settings/profile/", {"display_name": "Ada\nLovelace", "description": "", "orcid": ""}
+    )
+    assert response.status_code == 400
+    assert "no line breaks, tabs or control characters" in response.content.decode()
+    user.refresh_from_db()
+    assert user.display_name == ""

@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from shortscience.models import Paper, PaperIdentifier
+from shortscience.models import Flag, Paper, PaperIdentifier
 from shortscience.services import outbound
 from tests.factories import make_paper, make_user
 from tests.recorded import DATA, down, recorded_fetcher, route
@@ -121,7 +121,9 @@ def test_when_every_source_is_down_the_writer_is_told_and_can_type_the_paper(wri
     response = writer.get("/add/", {"q": "1706.03762"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "arXiv could not be reached" in html and "Enter the paper by hand" in html
+    assert "arXiv did not answer." in html and "Enter the paper by hand" in html
+    assert "ConnectError" not in html and "refused" not in html  # never the exception's text
+    assert '<details id="add-manual" open>' in html and 'value="1706.03762"' in html
     created = writer.post(
         "/add/",
         {
@@ -166,3 +168,136 @@ def test_broken_bibtex_or_an_empty_form_keeps_the_text_and_says_why(writer):
     assert "@article{oops, title={unclosed" in html
     missing = writer.post("/add/", {"action": "manual", "title": "", "year": "20x"})
     assert missing.status_code == 400 and "four digits" in missing.content.decode()
+
+
+# -- already here? one paper per work ---------------------------------------------------------
+
+
+def test_typing_in_a_paper_already_here_offers_it_first(writer):
+    paper = make_paper("Attention Is All You Need")
+    typed = {"action": "manual", "title": "attention is all you need.", "authors": "A. Vaswani"}
+    html = writer.post("/add/", typed).content.decode()
+    assert "This paper is already here" in html and f"/papers/{paper.pk}/write/" in html
+    assert "Add mine anyway" in html and 'value="A. Vaswani"' in html  # nothing typed is lost
+    assert Paper.objects.count() == 1
+    anyway = writer.post("/add/", {**typed, "confirm": "new"})
+    assert anyway.status_code == 302 and Paper.objects.count() == 2
+
+
+def test_pasted_bibtex_of_a_paper_already_here_offers_it_first(writer):
+    paper = make_paper("BERT: Pre-training of Deep Bidirectional Transformers")
+    bibtex = "@article{devlin, title={{BERT}: pre-training of deep bidirectional transformers}}"
+    html = writer.post("/add/", {"action": "bibtex", "bibtex": bibtex}).content.decode()
+    assert "This paper is already here" in html and paper.get_absolute_url() in html
+    assert Paper.objects.count() == 1
+
+
+def test_a_new_paper_gets_its_folded_title_stored(writer):
+    writer.post("/add/", {"action": "manual", "title": "Über  Schrödinger!"})
+    assert Paper.objects.get().title_key == "uber schrodinger"
+
+
+def _two_versions(
+    preprint_arxiv: str, published_doi: str, title: str, preprint_title: str = ""
+) -> tuple[Paper, Paper]:
+    preprint, published = make_paper(preprint_title or title), make_paper(f"{title}.")
+    PaperIdentifier.objects.filter(paper=preprint).update(value=preprint_arxiv)
+    PaperIdentifier.objects.create(paper=published, scheme="doi", value=published_doi)
+    return preprint, published
+
+
+def test_crossref_naming_the_preprint_makes_the_two_versions_one_paper(writer, monkeypatch):
+    preprint, published = _two_versions(
+        "1512.03385", "10.1109/cvpr.2016.90", "Deep residual learning for image recognition"
+    )
+    _crossref_names_the_preprint(monkeypatch)
+    response = writer.post("/add/", {"action": "pick", "token": "doi:10.1109/cvpr.2016.90"})
+    kept = Paper.objects.get()
+    assert response["Location"] == f"/papers/{kept.pk}/write/"
+    for alias in (
+        "/arxiv/1512.03385",
+        "/doi/10.1109/cvpr.2016.90",
+        "/doi/10.48550/arXiv.1512.03385",
+    ):
+        assert writer.get(alias)["Location"] == f"/papers/{kept.pk}/"
+    gone = ({preprint.pk, published.pk} - {kept.pk}).pop()
+    assert writer.get(f"/papers/{gone}/")["Location"] == f"/papers/{kept.pk}/"  # a 301
+
+
+def _crossref_names_the_preprint(monkeypatch) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.lower() == "/works/10.1109/cvpr.2016.90":
+            return httpx.Response(
+                200, content=(DATA / "crossref/works_10.1109_cvpr.2016.90.json").read_bytes()
+            )
+        return route(request)
+
+    fetcher = recorded_fetcher(handler)
+    monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+
+
+def test_crossref_naming_a_preprint_of_another_title_merges_nothing_and_tells_moderators(
+    writer, monkeypatch
+):
+    preprint, published = _two_versions(
+        "1512.03385",
+        "10.1109/cvpr.2016.90",
+        "Deep residual learning for image recognition",
+        preprint_title="Attention Is All You Need",
+    )
+    _crossref_names_the_preprint(monkeypatch)
+    response = writer.post("/add/", {"action": "pick", "token": "doi:10.1109/cvpr.2016.90"})
+    assert response["Location"] == f"/papers/{published.pk}/write/"
+    assert Paper.objects.count() == 2
+    assert writer.get("/arxiv/1512.03385")["Location"] == f"/papers/{preprint.pk}/"
+    flag = Flag.objects.get()
+    assert (flag.target_id, flag.duplicate_of_id) == (published.pk, preprint.pk)
+    assert flag.text.startswith("Automatic report")
+
+
+def test_semantic_scholar_s_external_ids_make_the_two_versions_one_paper(writer, sources):
+    _two_versions("1504.08083", "10.1109/iccv.2015.169", "Fast R-CNN")
+    writer.post("/add/", {"action": "pick", "token": "doi:10.1109/iccv.2015.169"})
+    kept = Paper.objects.get()
+    assert writer.get("/arxiv/1504.08083")["Location"] == f"/papers/{kept.pk}/"
+    assert writer.get("/doi/10.1109/iccv.2015.169")["Location"] == f"/papers/{kept.pk}/"
+
+
+# -- progress with htmx: the plan first, then each source in its own request -----------------
+
+
+def test_with_htmx_the_search_answers_with_the_sources_to_ask_without_asking_them(
+    writer, monkeypatch
+):
+    monkeypatch.setattr(outbound, "fetcher", lambda: pytest.fail("no outbound call expected"))
+    html = writer.get("/add/", {"q": "fast r-cnn"}, HTTP_HX_REQUEST="true").content.decode()
+    for name, key in (("arXiv", "arxiv"), ("Crossref", "crossref"), ("DBLP", "dblp")):
+        assert f"Asking {name}…" in html and f"source={key}" in html
+    assert '<details id="add-manual" >' in html  # closed until every source has answered
+
+
+def test_each_source_answers_its_own_request_with_its_outcome_and_papers(writer, sources):
+    html = writer.get("/add/source/", {"q": "fast r-cnn", "source": "crossref"}).content.decode()
+    assert "Crossref found" in html and 'hx-swap-oob="beforeend:#remote-candidates"' in html
+    assert "Fast R-CNN" in html and "arXiv" not in html
+
+
+def test_a_source_that_is_down_answers_its_request_in_plain_words(writer, sources_down):
+    html = writer.get("/add/source/", {"q": "1706.03762", "source": "arxiv"}).content.decode()
+    assert "arXiv did not answer." in html and "Error" not in html
+
+
+def test_pasted_bibtex_added_anyway_never_makes_two_known_papers_one(writer):
+    resnet, attention = _two_versions(
+        "1706.03762",
+        "10.1109/cvpr.2016.90",
+        "Deep Residual Learning for Image Recognition",
+        preprint_title="Attention Is All You Need",
+    )[::-1]
+    bibtex = "@article{x, title={Anything}, doi={10.1109/CVPR.2016.90}, eprint={1706.03762}}"
+    response = writer.post("/add/", {"action": "bibtex", "bibtex": bibtex, "confirm": "1"})
+    assert response["Location"] == f"/papers/{resnet.pk}/write/"  # the paper it names first
+    assert Paper.objects.count() == 2
+    assert writer.get("/arxiv/1706.03762")["Location"] == f"/papers/{attention.pk}/"
+    assert writer.get("/doi/10.1109/cvpr.2016.90")["Location"] == f"/papers/{resnet.pk}/"
+    assert writer.get(f"/papers/{attention.pk}/").status_code == 200

@@ -2,7 +2,6 @@
 comes back whole."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from shortscience.models import Comment, Flag, ModerationAction
@@ -11,13 +10,6 @@ from shortscience.services.errors import Conflict, PermissionDenied
 from tests.factories import make_summary, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator():
-    user = make_user("mod")
-    user.groups.add(Group.objects.get(name="moderators"))
-    return user
 
 
 def test_members_flag_and_the_queue_orders_by_count_then_age(client_for, moderator):

@@ -4,12 +4,16 @@ signed-in readers never get a shared copy, and conditional requests get 304s."""
 from __future__ import annotations
 
 import gzip
+import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django.utils.http import http_date
 
-from shortscience.models import Summary
-from shortscience.services import comments, moderation, votes
+from shortscience.models import Summary, Vote
+from shortscience.services import comments, moderation, rankings, summaries, votes
 from tests.factories import make_paper, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +170,17 @@ def test_if_modified_since_the_copy_was_made_gets_304(published):
     assert Client().get(url, HTTP_IF_MODIFIED_SINCE=stamp).status_code == 304
 
 
+def test_a_stale_etag_wins_over_a_date_in_the_same_second(published):
+    # A browser sends both; a page changed within the second of its old Last-Modified is new.
+    url = published.paper.get_absolute_url()
+    first = Client().get(url)
+    votes.cast(make_user(), published.pk, 1)
+    later = http_date(time.time() + 5)
+    fresh = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_IF_MODIFIED_SINCE=later)
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != first["ETag"]
+
+
 def test_pages_that_are_not_shared_are_never_cached(published):
     for url in ["/accounts/login/", "/random/", f"/papers/{published.paper_id}/write/"]:
         response = Client().get(url)
@@ -261,3 +276,92 @@ def test_only_feeds_and_sitemaps_are_shared_with_everyone():
     assert FOR_EVERYONE
     assert all(name.startswith(("feed-", "rss-", "sitemap", "django.")) for name in FOR_EVERYONE)
     assert "paper" not in FOR_EVERYONE and "api-v1:summary_list" not in FOR_EVERYONE
+
+
+def _author_pages(username: str) -> dict[str, tuple[str, bytes]]:
+    """ETag and bytes of every page that lists a person's summaries, as a stranger gets them."""
+    urls = [
+        f"/users/{username}/",
+        f"/users/{username}/feed.atom",
+        f"/users/{username}/feed.rss",
+        f"/api/v1/users/{username}",
+        f"/api/v1/users/{username}/summaries",
+    ]
+    pages = {}
+    for url in urls:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        pages[url] = (response["ETag"], response.content)
+    return pages
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_writes_under_a_summary_touch_its_authors_pages_only_when_they_show_it(anonymous):
+    # Anyone may comment or vote under an anonymous summary and then compare people's ETags:
+    # the author's must not move when a bystander's does not (docs/decisions/0005-page-cache.md).
+    writer = make_user("secretwriter")
+    make_summary(writer, make_paper("A named one"), "Named and public.")
+    summary = make_summary(writer, make_paper("Whose is it"), "Who wrote me?", anonymous=anonymous)
+    bystander = make_user("bystander")
+    make_summary(bystander, make_paper("Other work"), "Unrelated.")
+    before = _author_pages("secretwriter"), _author_pages("bystander")
+    stranger = make_user("stranger")
+    comments.add(stranger, summary.pk, "A stranger's probing remark")
+    votes.cast(stranger, summary.pk, 1)
+    votes.cast(make_user(), summary.pk, 1)
+    after = _author_pages("secretwriter"), _author_pages("bystander")
+    assert after[1] == before[1]
+    if anonymous:
+        assert after[0] == before[0]
+    else:  # the named summary's score shows on its author's pages
+        changed = [url for url in after[0] if after[0][url][0] != before[0][url][0]]
+        assert "/users/secretwriter/" in changed
+        assert "/api/v1/users/secretwriter/summaries" in changed
+
+
+def test_editing_an_anonymous_summary_leaves_its_authors_pages_alone():
+    # The author's ETag must not move the moment "Anonymous" edits their summary.
+    writer = make_user("editingwriter")
+    make_summary(writer, make_paper("A named one"), "Named and public.")
+    summary = make_summary(writer, make_paper("Edited"), "First words.", anonymous=True)
+    before = _author_pages("editingwriter")
+    summaries.save(
+        writer,
+        summary.paper,
+        summaries.SaveRequest(
+            markdown="Second, better words.", publish=True, private=False, anonymous=True
+        ),
+    )
+    assert Summary.objects.get(pk=summary.pk).markdown == "Second, better words."
+    assert _author_pages("editingwriter") == before
+
+
+def test_reputation_shown_on_the_authors_pages_ignores_an_anonymous_summarys_votes():
+    # Otherwise the reputation on /users/<author>/ would move with the anonymous summary's votes.
+    writer = make_user("quietwriter")
+    named = make_summary(writer, make_paper("Named"), "Named text.")
+    hidden = make_summary(writer, make_paper("Voted on"), "Anonymous text.", anonymous=True)
+    for _ in range(3):
+        votes.cast(make_user(), hidden.pk, 1)
+    votes.cast(make_user(), named.pk, 1)
+    Vote.objects.update(updated_at=timezone.now() - timedelta(days=3))  # old enough to count
+    assert rankings.reputation_of(writer.pk) == 1.0
+
+
+def test_an_autosave_leaves_public_etags_alone_and_its_author_sees_the_draft_at_once(
+    published, client_for
+):
+    pages = [published.get_absolute_url(), published.paper.get_absolute_url()]
+    etags = [Client().get(url)["ETag"] for url in pages]
+    author = client_for(published.author)
+    author.get(pages[0])  # a signed-in copy of the page, too
+    for text in ["Typing a better version", "Typing a better version, on"]:
+        answer = author.post(
+            f"/papers/{published.paper_id}/autosave/",
+            {"markdown": text, "base_version": ""},
+        )
+        assert answer.status_code == 200
+    assert [Client().get(url)["ETag"] for url in pages] == etags
+    own = author.get(pages[0]).content.decode()
+    assert "You have an unpublished draft" in own
+    assert "You have an unpublished draft" not in Client().get(pages[0]).content.decode()

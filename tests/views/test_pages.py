@@ -68,6 +68,17 @@ def test_user_page_shows_name_description_orcid_and_reputation(client, site):
     html = client.get("/users/ada/").content.decode()
     for expected in ("Ada L.", "Researcher", "0000-0002-1825-0097", "Reputation 1.0", "Attention"):
         assert expected in html, expected
+    # Typed, not proved: shown as unverified, and not as a link as if it were proven.
+    assert "(unverified)" in html and 'href="https://orcid.org/0000-0002-1825-0097"' not in html
+
+
+def test_a_verified_orcid_is_a_link_marked_verified(client, site):
+    author = site["author"]
+    author.orcid, author.orcid_verified = "0000-0002-1825-0097", True
+    author.save()
+    html = client.get("/users/ada/").content.decode()
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in html and ">verified<" in html
+    assert "(unverified)" not in html
 
 
 @pytest.mark.parametrize(

@@ -102,3 +102,35 @@ def test_the_sitemap_lists_only_public_content(client, paper):
     assert f"/summaries/{public.pk}/" in xml and f"/papers/{paper.pk}/" in xml
     assert f"/summaries/{private.pk}/" not in xml and f"/papers/{private.paper_id}/" not in xml
     assert f"/summaries/{anonymous.pk}/" in xml and "/users/masked/" not in xml
+
+
+@pytest.mark.parametrize("how", ["automatic", "moderator", "command"])
+def test_a_merged_away_papers_page_redirects_permanently_to_the_kept_one(client, how):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
+    from shortscience.services import moderation, works
+
+    keep, gone = make_paper("Fast R-CNN"), make_paper("Fast R-CNN.")
+    make_summary(paper=keep)
+    if how == "automatic":
+        gone_arxiv = gone.identifiers.get(scheme="arxiv").value
+        keep_arxiv = keep.identifiers.get(scheme="arxiv").value
+        meta = PaperMetadata(
+            title="Fast R-CNN",
+            identifiers=[Identifier(Scheme.ARXIV, keep_arxiv)],
+            same_work=[Identifier(Scheme.ARXIV, gone_arxiv)],
+            source="semanticscholar",
+        )
+        assert works.settle(meta, make_user()).paper == keep
+    elif how == "moderator":
+        mod = make_user()
+        mod.groups.add(Group.objects.get(name="moderators"))
+        moderation.merge_reported(mod, gone.pk, keep.pk, "same paper")
+    else:
+        call_command("merge_papers", str(gone.pk), str(keep.pk))
+    response = client.get(f"/papers/{gone.pk}/?a=someone")
+    assert response.status_code == 301
+    assert response["Location"] == f"/papers/{keep.pk}/?a=someone"
+    assert client.get(f"/papers/{gone.pk + keep.pk + 100}/").status_code == 404

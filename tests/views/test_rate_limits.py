@@ -24,8 +24,17 @@ def test_commenting_past_the_limit_gets_a_429_with_retry_after(client_for, setti
     assert Comment.objects.count() == 3
 
 
-def test_the_limit_is_per_ip_as_well_as_per_user(client_for, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "voting": "2/60"}
+def test_people_behind_one_address_each_have_their_own_limit(client_for, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "voting": "1/60"}
+    summaries = [make_summary() for _ in range(3)]
+    for summary in summaries:  # three people on one NAT, one vote each
+        response = client_for(make_user()).post(f"/summaries/{summary.pk}/vote/", {"value": "up"})
+        assert response.status_code == 302
+
+
+def test_the_address_of_signed_in_people_has_a_looser_limit_too(client_for, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "voting": "1/60"}
+    settings.RATE_LIMITS_SIGNED_IN_IP_FACTOR = 2
     summaries = [make_summary() for _ in range(3)]
     for summary in summaries[:2]:
         client_for(make_user()).post(f"/summaries/{summary.pk}/vote/", {"value": "up"})

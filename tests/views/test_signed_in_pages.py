@@ -5,6 +5,7 @@ what each reader sees is exactly what rendering the page for them would show."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -277,3 +278,21 @@ def test_the_session_comes_in_the_same_cache_round_trip_as_the_pages_versions(
     assert "Reader reader" in client.get(url).content.decode()
     assert own_loads == []  # the session store read nothing itself
     assert len(batches) == 1 and any("session" in key for key in batches[0]), batches
+
+
+def test_the_shared_copy_comes_gzipped_with_the_token_stored_apart(published, client_for):
+    # services/splice.py: compressed once when stored; the reader's token sits uncompressed.
+    client, reader = _signed_in(client_for, "gzipreader")
+    url = published.paper.get_absolute_url()
+    client.get(url)
+    plain = client.get(url)
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"] and "Cookie" in zipped["Vary"]
+    assert int(zipped["Content-Length"]) == len(zipped.content)
+    html = gzip.decompress(zipped.content).decode()
+    assert reader.display_name in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None and token.group(1).encode() in zipped.content
+    assert _without_tokens(html) == _without_tokens(plain.content.decode())

@@ -99,18 +99,6 @@ def test_preview_refuses_get_and_strangers(client, client_for):
     assert client.post("/preview/", {"markdown": "x"}).status_code == 302
 
 
-def test_history_and_diff_pages(client_for):
-    summary = make_summary(markdown="one")
-    client = client_for(summary.author)
-    client.post(f"/papers/{summary.paper_id}/write/", {"markdown": "two", "action": "publish"})
-    assert "#2" in client.get(f"/summaries/{summary.pk}/revisions/").content.decode()
-    html = client.get(f"/summaries/{summary.pk}/diff/?old=1&new=2").content.decode()
-    assert '<span class="removed">- one' in html
-    assert '<span class="added">+ two' in html
-    assert client.get(f"/summaries/{summary.pk}/diff/?old=x&new=2").status_code == 400
-    assert client_for(make_user()).get(f"/summaries/{summary.pk}/revisions/").status_code == 403
-
-
 def test_share_link_lifecycle_through_the_pages(client_for, client):
     summary = make_summary(private=True, markdown="secret findings")
     owner = client_for(summary.author)
@@ -162,3 +150,186 @@ def test_uploading_something_that_is_not_an_image_is_refused(client_for):
     )
     assert response.status_code == 400
     assert "not a PNG" in response.json()["message"]
+
+
+# Autosave, drafts beside the published text, conflicts, limits, formula problems (issue 12).
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def _editor(client, paper):
+    return client.get(f"/papers/{paper.pk}/write/").content.decode()
+
+
+def test_an_autosave_is_restored_in_the_editor_with_a_notice_and_a_way_to_discard_it(client_for):
+    author, paper = make_user(), make_paper()
+    client = client_for(author)
+    saved = client.post(
+        f"/papers/{paper.pk}/autosave/", {"markdown": "Half-written idea", "base_version": "0"}
+    )
+    assert saved.status_code == 200 and saved.json()["version"] == 1
+    html = _editor(client, paper)
+    assert "Half-written idea" in html
+    assert "Restored your unpublished draft" in html
+    summary = Summary.objects.get(author=author, paper=paper)
+    assert f'formaction="/summaries/{summary.pk}/discard/"' in html
+    assert 'name="base_version" id="base-version" value="1"' in html
+    assert not summary.is_public
+
+
+def test_discarding_the_draft_brings_back_the_published_text(client_for):
+    summary = make_summary(markdown="Published words.")
+    client = client_for(summary.author)
+    client.post(f"/papers/{summary.paper_id}/autosave/", {"markdown": "Rewrite in progress"})
+    response = client.post(f"/summaries/{summary.pk}/discard/")
+    assert response.status_code == 302
+    html = _editor(client, summary.paper)
+    assert "Rewrite in progress" not in html and "Published words." in html
+
+
+def test_save_draft_on_a_published_summary_keeps_the_published_version_live(client_for, client):
+    summary = make_summary(markdown="Published words.")
+    owner = client_for(summary.author)
+    response = owner.post(
+        f"/papers/{summary.paper_id}/write/",
+        {"markdown": "Secret rewrite", "action": "draft", "base_version": summary.version},
+        follow=True,
+    )
+    assert "The published version stays as it is until you publish" in response.content.decode()
+    page = client.get(summary.get_absolute_url()).content.decode()
+    assert "Published words." in page and "Secret rewrite" not in page
+    own = owner.get(summary.get_absolute_url()).content.decode()
+    assert "Published words." in own and "Secret rewrite" not in own
+    assert "You have an unpublished draft" in own
+    assert "You have an unpublished draft" not in page
+
+
+def test_a_save_from_a_stale_editor_gets_a_conflict_with_both_texts_and_saves_nothing(client_for):
+    summary = make_summary(markdown="Text from the first tab.")
+    client = client_for(summary.author)
+    opened = summary.version
+    url = f"/papers/{summary.paper_id}/write/"
+    client.post(url, {"markdown": "Text from the second tab.", "action": "publish",
+                      "base_version": opened})  # fmt: skip
+    response = client.post(
+        url, {"markdown": "My stale text.", "action": "publish", "base_version": opened}
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "This summary changed elsewhere since you opened it" in html
+    assert "My stale text." in html  # kept in the form
+    assert "Text from the second tab." in html  # the newer one, shown
+    summary.refresh_from_db()
+    assert summary.markdown == "Text from the second tab."
+    current = f'name="base_version" id="base-version" value="{summary.version}"'
+    assert current in html  # saving again, knowingly, replaces it
+    again = client.post(
+        url, {"markdown": "My stale text.", "action": "publish", "base_version": summary.version}
+    )
+    assert again.status_code == 302
+
+
+def test_a_stale_autosave_is_a_409_with_a_message(client_for):
+    summary = make_summary()
+    client = client_for(summary.author)
+    url = f"/papers/{summary.paper_id}/autosave/"
+    client.post(url, {"markdown": "one", "base_version": summary.version})
+    refused = client.post(url, {"markdown": "two", "base_version": summary.version}, **JSON)
+    assert refused.status_code == 409
+    assert "changed elsewhere" in refused.json()["message"]
+
+
+def test_autosave_needs_a_signed_in_author_and_a_post(client, client_for):
+    paper = make_paper()
+    assert (
+        client.post(f"/papers/{paper.pk}/autosave/", {"markdown": "x"}, **JSON).status_code == 401
+    )
+    assert client_for(make_user()).get(f"/papers/{paper.pk}/autosave/").status_code == 405
+    assert not Summary.objects.exists()
+
+
+def test_the_editor_shows_a_character_counter_against_the_limit(client_for, settings):
+    settings.SUMMARY_MAX_CHARS = 60_000
+    summary = make_summary(markdown="12345")
+    html = _editor(client_for(summary.author), summary.paper)
+    assert 'data-max-chars="60000"' in html
+    assert "5 / 60,000 characters" in html
+
+
+def test_the_preview_refuses_a_text_over_the_limit_with_a_clear_message(client_for, settings):
+    settings.SUMMARY_MAX_CHARS = 100
+    response = client_for(make_user()).post("/preview/", {"markdown": "x" * 101}, **JSON)
+    assert response.status_code == 400
+    assert "101 characters long; the limit is 100" in response.json()["message"]
+
+
+def test_the_preview_is_rate_limited_like_saving(client_for, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "previewing": "2/3600"}
+    client = client_for(make_user())
+    for _ in range(2):
+        assert client.post("/preview/", {"markdown": "x"}).status_code == 200
+    refused = client.post("/preview/", {"markdown": "x"}, **JSON)
+    assert refused.status_code == 429 and refused["Retry-After"]
+
+
+def test_the_preview_lists_failed_formulas_beside_the_html(client_for):
+    response = client_for(make_user()).post(
+        "/preview/", {"markdown": "Fine $x$\n\nbroken $\\nosuch$"}, **JSON
+    )
+    body = response.json()
+    assert "math-error" in body["html"]
+    assert body["formula_problems"] == [
+        {"line": 3, "formula": "\\nosuch", "message": body["formula_problems"][0]["message"]}
+    ]
+    assert "\\nosuch" in body["formula_problems"][0]["message"]
+
+
+def test_saving_with_failed_formulas_names_them_and_lists_them_in_the_editor(client_for):
+    author, paper = make_user(), make_paper()
+    client = client_for(author)
+    response = client.post(
+        f"/papers/{paper.pk}/write/",
+        {"markdown": "Intro\n\n$\\nosuch$\n\nAnd $\\frac{1}$", "action": "publish"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/papers/{paper.pk}/write/"
+    assert "Published. 2 formulas failed: line 3:" in html
+    assert "line 5:" in html
+    assert 'data-line="3"' in html and 'data-line="5"' in html
+    assert Summary.objects.get(author=author).is_public
+
+
+def test_unpublish_is_still_a_button_on_a_published_summary(client_for):
+    summary = make_summary()
+    client = client_for(summary.author)
+    assert 'value="unpublish"' in _editor(client, summary.paper)
+    client.post(
+        f"/papers/{summary.paper_id}/write/",
+        {"markdown": summary.markdown, "action": "unpublish", "base_version": summary.version},
+    )
+    summary.refresh_from_db()
+    assert not summary.is_public
+
+
+def test_the_preview_lists_at_most_50_failed_formulas_and_tells_the_total(client_for):
+    text = "\n\n".join(f"broken $\\nosuch{n}$" for n in range(60))
+    body = client_for(make_user()).post("/preview/", {"markdown": text}, **JSON).json()
+    assert len(body["formula_problems"]) == 50 and body["formula_problem_count"] == 60
+
+
+def test_the_editors_opening_preview_of_a_draft_counts_as_a_preview(client_for, settings):
+    from shortscience.services import summaries
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "previewing": "2/3600"}
+    summary = make_summary(markdown="Published words.")
+    summaries.autosave(summary.author, summary.paper, "Draft $\\nosuch$", base_version=None)
+    client = client_for(summary.author)
+    url = f"/papers/{summary.paper_id}/write/"
+    assert "math-error" in client.get(url).content.decode()
+    assert client.post("/preview/", {"markdown": "x"}).status_code == 200
+    opened = client.get(url)
+    assert opened.status_code == 200
+    html = opened.content.decode()
+    assert "No preview now" in html and "math-error" not in html
+    assert "Draft $\\nosuch$" in html  # the text is all there

@@ -31,3 +31,8 @@ class Command(BaseCommand):
             f"({report.placeholders} papers were new and wait for metadata), "
             f"{len(report.errors)} rows skipped."
         )
+        if report.placeholders:
+            self.stdout.write(
+                "Their metadata is asked for by `refresh_metadata --placeholders-only` "
+                "(or the hourly refresh, when METADATA_REFRESH_BATCH is set)."
+            )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from shortscience.services import rendering_jobs
+from shortscience.services import library, rendering_jobs
 
 
 class Command(BaseCommand):
@@ -17,3 +17,4 @@ class Command(BaseCommand):
         counts = rendering_jobs.rerender(force=options["all"])
         for kind, count in counts.items():
             self.stdout.write(f"{kind}: {count} re-rendered")
+        self.stdout.write(f"library notes: {library.rerender_notes()} re-rendered")

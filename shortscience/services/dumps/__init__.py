@@ -9,6 +9,8 @@ ones with author null), their shown comments (a deleted or hidden comment that h
 replies appears as a tombstone without author or text, so replies keep their thread), the
 people named on them (username, display name, description, ORCID; never an e-mail), and vote
 counts per summary, never who voted. Placeholder accounts (services.accounts) are author null.
+Papers carry the ORCID iDs their metadata lists and their verified authors (approved claims
+only; pending and declined ones are not public), comments the erratum an author marked.
 
 Loading goes into an empty database in one transaction and restores ids; HTML is stored, so
 nothing is rendered, but rows rendered by another renderer version are counted so the

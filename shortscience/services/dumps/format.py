@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from shortscience.services.errors import InvalidInput
 
@@ -22,9 +23,18 @@ def _kinds(spec: str) -> dict[str, str]:
 # text (the default), texts (list of text), count (int >= 0), signed, flag, time (ISO 8601);
 # "?" allows null. The other keys (author, venue, identifiers, deleted, vote counts) are
 # written and read by hand in writing.py and loading.py.
+# Plain fields added to a file within this format version, with the value a dump written
+# before them loads with.
+ADDED: dict[str, dict[str, Any]] = {
+    "users.jsonl": {"orcid_verified": False},
+    "comments.jsonl": {"by_summary_author": False},  # read by hand (loading.py)
+}
+
 PLAIN = {
     "venues.jsonl": _kinds("id:count key name url description_markdown description_html"),
-    "users.jsonl": _kinds("username display_name description_markdown description_html orcid"),
+    "users.jsonl": _kinds(
+        "username display_name description_markdown description_html orcid orcid_verified:flag"
+    ),
     "papers.jsonl": _kinds(
         "id:count title authors:texts year:count? abstract url categories:texts"
     ),
@@ -46,7 +56,8 @@ Licence: {license}
 The summaries and comments in this dump were written by members of the site and are shared
 under {license}. Credit each one to its author as given (the "author" username; a summary
 whose author is null is credited to "Anonymous", a comment whose author is null to
-"[deleted]") and link to {site}/summaries/<id>/.
+"the author (anonymous)" when its "by_summary_author" is true and to "[deleted]"
+otherwise) and link to {site}/summaries/<id>/.
 
 Paper metadata (titles, author lists, abstracts, identifiers, venues) comes from arXiv,
 Crossref, DBLP, OpenReview and Semantic Scholar and stays under those sources' terms.

@@ -17,8 +17,12 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.db.models.fields import DateField
 
+from shortscience.metadata.titles import title_key
 from shortscience.models import (
+    AuthorClaim,
+    AuthorOrcid,
     Comment,
+    Erratum,
     Paper,
     PaperIdentifier,
     Revision,
@@ -30,6 +34,7 @@ from shortscience.models import (
 from shortscience.rendering import RENDERER_VERSION
 from shortscience.services import accounts, events
 from shortscience.services.dumps.format import (
+    ADDED,
     CHUNK,
     FILES,
     FORMAT,
@@ -38,6 +43,8 @@ from shortscience.services.dumps.format import (
     DumpError,
     sha256,
 )
+
+Source = AuthorClaim.Source
 
 
 @dataclass
@@ -141,6 +148,8 @@ class _Line:
 
     def value(self, key: str, kind: str) -> Any:
         if key not in self.record:
+            if key in ADDED.get(self.name, {}):
+                return ADDED[self.name][key]
             raise self.fail(f"'{key}' is missing.")
         raw = self.record[key]
         if raw is None and kind.endswith("?"):
@@ -163,6 +172,18 @@ class _Line:
         if not valid:
             raise self.fail(f"'{key}' is not a valid {kind}: {json.dumps(raw)[:80]}.")
         return raw
+
+    def optional_list(self, key: str, keys: set[str]) -> list[dict[str, Any]]:
+        """A list of objects with exactly `keys`, all text (an absent key: an empty list)."""
+        items = self.record.get(key, [])
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict)
+            and set(item) == keys
+            and all(isinstance(v, str) for v in item.values())
+            for item in items
+        ):
+            raise self.fail(f"'{key}' is a list of objects with {', '.join(sorted(keys))}.")
+        return items
 
     def known(self, key: str, value: Any, ids: Container[Any], what: str) -> None:
         """A reference (None: no reference) must name something loaded before it."""
@@ -189,19 +210,23 @@ class _Loader:
         self.users: dict[str, int] = {}  # username -> id (0 until inserted)
         self.papers: set[int] = set()
         self.identifiers: list[PaperIdentifier] = []  # of the batch of papers being loaded
+        self.orcids: list[AuthorOrcid] = []  # the same batch's listed ORCID iDs
+        self.claims: list[AuthorClaim] = []  # and its verified authors
+        self.errata: list[Erratum] = []  # of the batch of comments being loaded
         self.summaries: set[int] = set()
+        self.summary_authors: dict[int, int] = {}  # id -> author (or anonymous placeholder) id
         self.comments: dict[int, int] = {}  # id -> summary id
         self.anonymous_slots: dict[int, int] = {}  # paper id -> anonymous summaries so far
         self.anonymous_authors: dict[int, int] = {}  # slot -> placeholder id
         self.deleted_author: int | None = None
 
     def run(self) -> LoadReport:
-        with _dates_as_given(Summary, Comment, Revision):
+        with _dates_as_given(Summary, Comment, Revision, AuthorClaim):
             self._load("venues.jsonl", self._venue, Venue)
             self._load("users.jsonl", self._user, User, after=self._user_ids)
             self._load("papers.jsonl", self._paper, Paper, after=self._identifiers)
             self._load("summaries.jsonl", self._summary, Summary, after=self._revisions)
-            self._load("comments.jsonl", self._comment, Comment)
+            self._load("comments.jsonl", self._comment, Comment, after=self._errata)
             self._load_votes()
         return self.report
 
@@ -274,12 +299,39 @@ class _Loader:
             self.identifiers.append(
                 PaperIdentifier(paper_id=values["id"], scheme=item["scheme"], value=item["value"])
             )
+        self._authors(line, values["id"])
         self.papers.add(values["id"])
+        # The folded title is derived, never trusted from (or required in) a dump.
+        values["title_key"] = title_key(str(values.get("title", "")))
         return Paper(**values, venue_id=self.venues.get(venue or ""))
+
+    def _authors(self, line: _Line, paper_id: int) -> None:
+        """Listed ORCID iDs and verified authors (absent from dumps made before them)."""
+        for item in line.optional_list("author_orcids", {"orcid", "name"}):
+            self.orcids.append(AuthorOrcid(paper_id=paper_id, **item))
+        keys = {"username", "orcid", "source", "claimed_at", "verified_at"}
+        for item in line.optional_list("verified_authors", keys):
+            line.known("verified_authors", item["username"], self.users, "user")
+            claimed, verified = _parse_time(item["claimed_at"]), _parse_time(item["verified_at"])
+            if claimed is None or verified is None or item["source"] not in Source.values:
+                raise line.fail(f"verified author {item['username']!r} has a bad time or source.")
+            self.claims.append(
+                AuthorClaim(
+                    paper_id=paper_id,
+                    user_id=self.users[item["username"]],
+                    orcid=item["orcid"],
+                    status=AuthorClaim.Status.APPROVED,
+                    source=item["source"],
+                    created_at=claimed,
+                    decided_at=verified,
+                )
+            )
 
     def _identifiers(self, batch: list[Paper]) -> None:
         PaperIdentifier.objects.bulk_create(self.identifiers)
-        self.identifiers = []
+        AuthorOrcid.objects.bulk_create(self.orcids)
+        AuthorClaim.objects.bulk_create(self.claims)
+        self.identifiers, self.orcids, self.claims = [], [], []
 
     def _summary(self, line: _Line) -> Summary:
         values = line.plain()
@@ -290,9 +342,11 @@ class _Loader:
             raise line.fail(f"summary {values['id']} appears twice.")
         self.summaries.add(values["id"])
         self._count_render(values["renderer_version"])
+        author_id = self._anonymous(values["paper_id"]) if author is None else self.users[author]
+        self.summary_authors[values["id"]] = author_id
         return Summary(
             **values,
-            author_id=self._anonymous(values["paper_id"]) if author is None else self.users[author],
+            author_id=author_id,
             is_anonymous=author is None,
             status=Summary.Status.PUBLISHED,
             visibility=Summary.Visibility.PUBLIC,
@@ -320,17 +374,57 @@ class _Loader:
         author = line.value("author", "text?")
         line.known("author", author, self.users, "user")
         deleted = line.value("deleted", "flag")
+        # "The author (anonymous)": the summary's author (its placeholder) wrote it.
+        by_summary_author = line.value("by_summary_author", "flag")
+        if by_summary_author and author is not None:
+            raise line.fail("a comment by_summary_author has a null 'author'.")
         if values["id"] in self.comments:
             raise line.fail(f"comment {values['id']} appears twice.")
         self.comments[values["id"]] = values["summary_id"]
         if not deleted:
             self._count_render(values["renderer_version"])
+        self._erratum(line, values["id"])
+        if by_summary_author:
+            author_id = self.summary_authors[values["summary_id"]]
+        else:
+            author_id = self._deleted() if author is None else self.users[author]
         return Comment(
             **values,
-            author_id=self._deleted() if author is None else self.users[author],
+            author_id=author_id,
+            as_summary_author=by_summary_author,
             # The dump does not say when a tombstone was deleted; its creation time stands in.
             deleted_at=values["created_at"] if deleted else None,
         )
+
+    def _erratum(self, line: _Line, comment_id: int) -> None:
+        erratum = line.record.get("erratum")
+        if erratum is None:
+            return
+        keys = {"status", "note", "by", "marked_at"}
+        if not isinstance(erratum, dict) or set(erratum) != keys:
+            raise line.fail(f"'erratum' is null or an object with {', '.join(sorted(keys))}.")
+        marked_at = (
+            _parse_time(erratum["marked_at"]) if isinstance(erratum["marked_at"], str) else None
+        )
+        by = erratum["by"]
+        line.known("erratum.by", by, self.users, "user")
+        if erratum["status"] not in Erratum.Status.values or marked_at is None:
+            raise line.fail("'erratum' has a bad status or time.")
+        if not isinstance(erratum["note"], str):
+            raise line.fail("'erratum.note' is not text.")
+        self.errata.append(
+            Erratum(
+                comment_id=comment_id,
+                status=erratum["status"],
+                note=erratum["note"],
+                marked_by_id=None if by is None else self.users[by],
+                marked_at=marked_at,
+            )
+        )
+
+    def _errata(self, batch: list[Comment]) -> None:
+        Erratum.objects.bulk_create(self.errata)
+        self.errata = []
 
     def _load_votes(self) -> None:
         counts: dict[int, tuple[int, int]] = {}

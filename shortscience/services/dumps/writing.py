@@ -15,16 +15,20 @@ from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from shortscience.models import (
+    AuthorClaim,
+    AuthorOrcid,
     Comment,
+    Erratum,
     Paper,
     PaperIdentifier,
     Summary,
     User,
     Venue,
 )
+from shortscience.models.comments import anonymous_comment_q, with_anonymity
 from shortscience.models.summaries import public_q
 from shortscience.rendering import RENDERER_VERSION
-from shortscience.services import accounts
+from shortscience.services import accounts, authors
 from shortscience.services.dumps.format import (
     CHUNK,
     FORMAT,
@@ -75,7 +79,11 @@ def _plain(name: str, row: Model) -> dict[str, Any]:
 
 
 def _shown() -> Q:
-    return Q(deleted_at__isnull=True, is_hidden=False)
+    return _shown_q()
+
+
+def _shown_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}deleted_at__isnull": True, f"{prefix}is_hidden": False})
 
 
 def _venues() -> Iterator[dict[str, Any]]:
@@ -85,19 +93,36 @@ def _venues() -> Iterator[dict[str, Any]]:
 
 def _users() -> Iterator[dict[str, Any]]:
     named = Summary.objects.filter(public_q(), author=OuterRef("pk"), is_anonymous=False)
-    commented = Comment.objects.filter(_shown(), public_q("summary__"), author=OuterRef("pk"))
-    people = User.objects.filter(Exists(named) | Exists(commented)).exclude(
-        accounts.placeholder_q()
+    commented = Comment.objects.filter(
+        _shown(), public_q("summary__"), author=OuterRef("pk")
+    ).exclude(anonymous_comment_q())  # "the author (anonymous)" names nobody
+    # Verified authors and the authors who marked a shown comment's erratum are named too.
+    claimed = AuthorClaim.objects.filter(user=OuterRef("pk"), status=AuthorClaim.Status.APPROVED)
+    marked = Erratum.objects.filter(
+        _shown_q("comment__"), public_q("comment__summary__"), marked_by=OuterRef("pk")
     )
+    people = User.objects.filter(
+        Exists(named) | Exists(commented) | Exists(claimed) | Exists(marked)
+    ).exclude(accounts.placeholder_q())
     for person in sorted(people, key=lambda p: p.username):
         yield _plain("users.jsonl", person)
 
 
 def _papers() -> Iterator[dict[str, Any]]:
     identifiers = PaperIdentifier.objects.order_by("scheme", "value")
+    claims = (
+        AuthorClaim.objects.filter(status=AuthorClaim.Status.APPROVED)
+        .exclude(accounts.placeholder_q("user__"))
+        .select_related("user")
+        .order_by("user__username")
+    )
     rows = (
         Paper.objects.select_related("venue")
-        .prefetch_related(Prefetch("identifiers", queryset=identifiers))
+        .prefetch_related(
+            Prefetch("identifiers", queryset=identifiers),
+            Prefetch("author_orcids", queryset=AuthorOrcid.objects.order_by("orcid")),
+            Prefetch("author_claims", queryset=claims),
+        )
         .order_by("pk")
     )
     for paper in rows.iterator(chunk_size=CHUNK):
@@ -106,6 +131,19 @@ def _papers() -> Iterator[dict[str, Any]]:
             "venue": paper.venue.key if paper.venue else None,
             "identifiers": [
                 {"scheme": i.scheme, "value": i.value} for i in paper.identifiers.all()
+            ],
+            "author_orcids": [
+                {"orcid": a.orcid, "name": a.name} for a in paper.author_orcids.all()
+            ],
+            "verified_authors": [
+                {
+                    "username": c.user.username,
+                    "orcid": c.orcid,
+                    "source": c.source,
+                    "claimed_at": iso(c.created_at),
+                    "verified_at": iso(c.decided_at),
+                }
+                for c in paper.author_claims.all()
             ],
         }
 
@@ -120,18 +158,29 @@ def _summaries() -> Iterator[dict[str, Any]]:
 def _comments() -> Iterator[dict[str, Any]]:
     shown_reply = Comment.objects.filter(_shown(), parent=OuterRef("pk"))
     rows = (
-        Comment.objects.filter(public_q("summary__"))
+        with_anonymity(Comment.objects.filter(public_q("summary__")))
         .filter(_shown() | Q(Exists(shown_reply)))
-        .select_related("author")
+        .select_related("author", "erratum", "erratum__marked_by")
         .order_by("pk")
     )
     for comment in rows.iterator(chunk_size=CHUNK):
         record = _plain("comments.jsonl", comment)
         if comment.is_deleted:  # a tombstone holding shown replies: no author, no text
             record.update(markdown="", html="", edited_at=None)
+        erratum = None if comment.is_deleted else authors.erratum_of(comment)
+        anonymous = comment.by_anonymous_author and not comment.is_deleted
         record.update(
-            author=None if comment.is_deleted else _author(comment.author),
+            author=None if comment.is_deleted or anonymous else _author(comment.author),
+            by_summary_author=anonymous,
             deleted=comment.is_deleted,
+            erratum=None
+            if erratum is None
+            else {
+                "status": erratum.status,
+                "note": erratum.note,
+                "by": _author(erratum.marked_by) if erratum.marked_by else None,
+                "marked_at": iso(erratum.marked_at),
+            },
         )
         yield record
 

@@ -1,7 +1,8 @@
 """The old ShortScience.org per-user export: CSV rows of (paper key, summary text), no header.
 
 Every key goes through the identity layer; a key that names no known paper gets a placeholder
-paper carrying that identifier (its title is the key until metadata is fetched). Each row
+paper carrying that identifier (its title is the key until metadata is fetched), and a key
+that names no paper and fits no identifier's grammar is reported and its row skipped. Each row
 becomes a published summary by the chosen user; running the file again changes nothing.
 """
 
@@ -14,9 +15,11 @@ from pathlib import Path
 
 from django.db import transaction
 
+from shortscience.metadata.identifiers import shown
+from shortscience.metadata.titles import title_key
 from shortscience.models import Paper, PaperIdentifier, User
 from shortscience.services import identifiers, summaries
-from shortscience.services.errors import DomainError
+from shortscience.services.errors import DomainError, InvalidInput
 
 
 @dataclass
@@ -54,7 +57,7 @@ def import_legacy_csv(path: Path, author: User) -> CsvReport:
                     ),
                 )
         except DomainError as error:
-            report.errors.append(f"line {line}: {key}: {error.message}")
+            report.errors.append(f"line {line}: {shown(key)}: {error.message}")
             continue
         report.imported += 1
         report.placeholders += int(created)
@@ -65,11 +68,17 @@ def _paper_for(key: str) -> tuple[Paper, bool]:
     found = identifiers.find_paper(key)
     if found is not None:
         return found, False
-    paper = Paper.objects.create(title=key[:1000], metadata_source="placeholder")
+    names = identifiers.identifiers_for(key)
+    if not names:
+        raise InvalidInput(
+            "not an arXiv id, DOI, DBLP key, OpenReview id or ShortScience key (letters, digits "
+            "and . _ / + ( ) ' ; - only)"
+        )
+    # Marked as a placeholder: the metadata refresh (services/refresh.py) asks about it first.
+    paper = Paper.objects.create(
+        title=key[:1000], title_key=title_key(key), metadata_source=Paper.PLACEHOLDER
+    )
     PaperIdentifier.objects.bulk_create(
-        [
-            PaperIdentifier(paper=paper, scheme=scheme, value=value)
-            for scheme, value in identifiers.identifiers_for(key)
-        ]
+        [PaperIdentifier(paper=paper, scheme=scheme, value=value) for scheme, value in names]
     )
     return paper, True

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shortscience.metadata import fields, venues
+from shortscience.metadata.titles import title_key
 from shortscience.metadata.types import PaperMetadata
 from shortscience.models import ImportCheckpoint, Paper, PaperIdentifier, Venue
-from shortscience.services import events
+from shortscience.services import authors, events
 
 
 @dataclass
@@ -57,6 +58,7 @@ class PaperWriter:
             [
                 Paper(
                     title=meta.title[:1000],
+                    title_key=title_key(meta.title),
                     authors=meta.authors,
                     year=meta.year,
                     venue_id=self.venue_id(venues.venue_key_for(meta)),
@@ -79,6 +81,9 @@ class PaperWriter:
             ignore_conflicts=True,
         )
         result.created = len(papers)
+        authors.papers_arrived(
+            [(paper.pk, meta.orcids) for paper, meta in zip(papers, fresh, strict=True)]
+        )
         events.papers_written([paper.pk for paper in papers])
         return result
 

@@ -15,6 +15,7 @@ from shortscience.views.api import (
     comments,
     errors,
     follows,
+    library,
     notifications,
     papers,
     summaries,
@@ -80,3 +81,4 @@ api.add_router("", users.router, tags=["users"])
 api.add_router("", venues.router, tags=["venues"])
 api.add_router("", follows.router, tags=["follows"])
 api.add_router("", notifications.router, tags=["notifications"])
+api.add_router("", library.router, tags=["library"])  # Issue 14: library

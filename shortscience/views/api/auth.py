@@ -1,8 +1,8 @@
 """Who is calling: a bearer token, a signed-in browser session, or nobody.
 
 Reads accept all three; writes need a token with the write scope or a session whose request
-passes Django's CSRF check. Each write also counts against the same per-user and per-IP rate
-limits as the pages.
+passes Django's CSRF check. Each write also counts against the same rate limits as the
+pages (per person, and more loosely per network).
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ def reader(request: HttpRequest) -> User | None:
 
 def writer(request: HttpRequest, action: str | None = None) -> User:
     """The person writing: refuses read-only tokens, then counts `action` against the rate
-    limits (per user and per IP, exactly like the pages)."""
+    limits (per person and per network, exactly like the pages)."""
     who = caller(request)
     if who.user is None:
         raise HttpError(401, "Sign in or send an API token.")
     if who.token is not None:
         tokens.ensure_scope(who.token, ApiToken.Scope.WRITE)
     if action is not None:
-        ratelimits.check(action, f"user:{who.user.pk}", f"ip:{client_ip(request)}")
+        ratelimits.check(action, ip=client_ip(request), user_id=who.user.pk)
     return who.user

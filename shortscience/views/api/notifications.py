@@ -21,10 +21,13 @@ ORDER = ("-created_at", "-pk")
 class NotificationOut(Schema):
     id: int
     kind: str = Field(
-        description="paper_summary, user_summary, summary_comment, comment_reply or "
-        "discussion_comment"
+        description="paper_summary, user_summary, summary_comment, comment_reply, "
+        "discussion_comment or comment_mention"
     )
-    text: str = Field(description="What happened, in one line; 'Anonymous' for anonymous authors")
+    text: str = Field(
+        description="What happened, in one line; 'Anonymous' for anonymous authors, 'The "
+        "author (anonymous)' for a comment by an anonymous summary's author"
+    )
     url: str = Field(description="The summary or comment it is about")
     summary_id: int
     created_at: datetime

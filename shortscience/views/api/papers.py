@@ -23,10 +23,12 @@ from shortscience.views.api.schemas import (
     PaperListItem,
     PaperOut,
     PaperRef,
+    PersonRef,
     SummaryOut,
     identifier_out,
     paper_item,
     paper_out,
+    person_ref,
     summary_out,
 )
 
@@ -36,6 +38,9 @@ MAX_COUNT_KEYS = 500
 
 class PaperDetail(PaperOut):
     identifiers: list[IdentifierOut]
+    verified_authors: list[PersonRef] = Field(
+        description="People whose ORCID iD proved they wrote it (docs/accounts.md)"
+    )
     summary_count: int = Field(description="Public summaries")
     summaries: list[SummaryOut] = Field(
         description="Public summaries by score, and the caller's own of any kind"
@@ -48,6 +53,7 @@ def _detail(request: HttpRequest, paper_id: int) -> PaperDetail:
     return PaperDetail(
         **paper_out(links, found.paper).model_dump(),
         identifiers=[identifier_out(i) for i in found.identifiers],
+        verified_authors=[person_ref(links, person) for person in found.authors.verified],
         summary_count=sum(1 for card in found.cards if card.summary.is_public),
         summaries=[summary_out(links, card, found.paper) for card in found.cards],
     )
@@ -144,7 +150,10 @@ class SearchHitOut(Schema):
     summary_id: int | None = Field(description="The summary found, or the one commented on")
     summary_url: str | None
     comment_id: int | None
-    snippet_html: str = Field(description="Escaped text around the match, matches in <mark>")
+    snippet_html: str = Field(
+        description="Escaped text around the match: matches in <mark>, formulas' TeX in "
+        '<code class="tex">, citations as <cite> (the cited title when known)'
+    )
     score: int = Field(description="A summary's votes; a paper's number of public summaries")
     date: datetime | None
 

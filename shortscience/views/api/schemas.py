@@ -8,6 +8,7 @@ else that names, links or counts its author.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -17,9 +18,11 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.services import authors
 from shortscience.services.accounts import is_placeholder
 from shortscience.services.cards import SummaryCard
 from shortscience.services.links import absolute_url
+from shortscience.services.summaries import FORMULA_PROBLEMS_LISTED, FormulaProblem
 from shortscience.services.text import clean_text
 
 # The URL namespace of the API's routes (app.py's urls_namespace): `Links.api` names them in it.
@@ -111,20 +114,62 @@ class SummaryBrief(Schema):
     html: str | None = Field(default=None, description="null in lists unless text=full")
 
 
+class DraftOut(Schema):
+    markdown: str = Field(description="Saved without publishing (autosave or publish=false)")
+    saved_at: datetime | None
+
+
 class SummaryOut(SummaryBrief):
-    markdown: str
+    markdown: str = Field(description="The text readers read (never the unpublished draft)")
     html: str
+    version: int | None = Field(
+        default=None,
+        description="Your own summary's version: send it back as base_version; null if not yours",
+    )
+    draft: DraftOut | None = Field(
+        default=None, description="Your own unpublished draft beside it; null if none or not yours"
+    )
+
+
+class FormulaProblemOut(Schema):
+    line: int = Field(description="Line of the Markdown where the formula starts (1 = first)")
+    formula: str = Field(description="The formula's TeX as written")
+    message: str = Field(description="The math engine's message")
+
+
+class SummaryWriteOut(SummaryOut):
+    formula_problems: list[FormulaProblemOut] = Field(
+        description="The formulas of the text just saved that failed to typeset (the first 50)"
+    )
+    formula_problem_count: int = Field(
+        description="How many failed in all (formula_problems lists at most 50)"
+    )
+
+
+class ErratumOut(Schema):
+    status: Literal["confirmed", "fixed", "disputed"]
+    note: str = Field(description='The author\'s short note, e.g. "fixed in v2"')
+    marked_at: datetime
 
 
 class CommentOut(Schema):
     id: int
     author: PersonRef | None = Field(
-        description="null once the comment is deleted or its author's account is"
+        description="null once the comment is deleted or its author's account is, and for a "
+        "comment by the anonymous author of the summary (by_summary_author)"
+    )
+    by_summary_author: bool = Field(
+        default=False,
+        description='Written by the author of this anonymous summary, shown as "the author '
+        '(anonymous)"; false for every other comment',
     )
     deleted: bool
     created_at: datetime
     edited_at: datetime | None
     html: str
+    erratum: ErratumOut | None = Field(
+        default=None, description="Marked by a verified author of the paper; null otherwise"
+    )
     replies: list[CommentOut]
 
 
@@ -213,8 +258,36 @@ def _summary_fields(links: Links, card: SummaryCard, paper: Paper | None) -> dic
 def summary_out(links: Links, card: SummaryCard, paper: Paper | None = None) -> SummaryOut:
     """`paper`, when the caller has it already (all summaries of one paper), saves a query per
     summary."""
+    return SummaryOut(**_summary_out_fields(links, card, paper))
+
+
+def _summary_out_fields(links: Links, card: SummaryCard, paper: Paper | None) -> dict[str, Any]:
+    summary = card.summary
     fields = _summary_fields(links, card, paper)
-    return SummaryOut(**fields, markdown=card.summary.markdown, html=card.summary.html)
+    fields.update(markdown=summary.markdown, html=summary.html)
+    # Drafts and how often it changed are its author's business alone.
+    if card.is_mine:
+        fields["version"] = summary.version
+        if summary.has_draft:
+            fields["draft"] = DraftOut(
+                markdown=summary.draft_markdown, saved_at=summary.draft_saved_at
+            )
+    return fields
+
+
+def summary_write_out(
+    links: Links, card: SummaryCard, problems: Sequence[FormulaProblem]
+) -> SummaryWriteOut:
+    """The answer to a write: the summary as saved and the formulas that failed in its text."""
+    found = [
+        FormulaProblemOut(line=p.line, formula=p.formula, message=p.message)
+        for p in problems[:FORMULA_PROBLEMS_LISTED]
+    ]
+    return SummaryWriteOut(
+        **_summary_out_fields(links, card, None),
+        formula_problems=found,
+        formula_problem_count=len(problems),
+    )
 
 
 def summary_brief(links: Links, card: SummaryCard, *, full: bool = False) -> SummaryBrief:
@@ -225,16 +298,28 @@ def summary_brief(links: Links, card: SummaryCard, *, full: bool = False) -> Sum
     return SummaryBrief(**fields)
 
 
+def _erratum_out(comment: Comment) -> ErratumOut | None:
+    erratum = authors.erratum_of(comment)
+    if erratum is None:
+        return None
+    return ErratumOut.model_validate(
+        {"status": erratum.status, "note": erratum.note, "marked_at": erratum.marked_at}
+    )
+
+
 def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> CommentOut:
     """A comment with its replies; a deleted one keeps its place but loses text and author."""
+    anonymous = comment.by_anonymous_author
     return CommentOut(
         id=comment.pk,
         author=None
-        if comment.is_deleted or is_placeholder(comment.author.username)
+        if comment.is_deleted or anonymous or is_placeholder(comment.author.username)
         else person_ref(links, comment.author),
+        by_summary_author=anonymous and not comment.is_deleted,
         deleted=comment.is_deleted,
         created_at=comment.created_at,
         edited_at=None if comment.is_deleted else comment.edited_at,
         html="" if comment.is_deleted else comment.html,
+        erratum=None if comment.is_deleted else _erratum_out(comment),
         replies=[comment_out(links, reply, []) for reply in replies],
     )

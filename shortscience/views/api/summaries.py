@@ -17,8 +17,10 @@ from shortscience.views.api.schemas import (
     Links,
     SummaryOut,
     SummaryPage,
+    SummaryWriteOut,
     summary_brief,
     summary_out,
+    summary_write_out,
 )
 
 router = Router(auth=auth.READ)
@@ -89,30 +91,52 @@ def summary(request: HttpRequest, summary_id: Id) -> SummaryOut:
 
 class SummaryIn(Schema):
     markdown: str = Field(description="Markdown with $math$")
-    publish: bool = Field(True, description="false keeps it a draft")
+    publish: bool = Field(
+        True,
+        description="false keeps (or makes) it a draft; on a published summary, takes it "
+        "offline (v1 behaviour; see `draft`)",
+    )
+    draft: bool = Field(
+        False,
+        description="true stores the text as a draft without publishing it: on a published "
+        "summary, beside the published version, which stays live; `publish` is then ignored",
+    )
     private: bool = Field(False, description="Only you and your share link see it")
     anonymous: bool = Field(False, description="Never show your name with it")
+    base_version: int | None = Field(
+        None,
+        ge=0,
+        description="The `version` you last read (0: you had none); if the summary changed "
+        "since, nothing is saved and the answer is 409",
+    )
+    unpublish: bool = Field(False, description="Take a published summary offline (a draft)")
 
 
 @router.put(
     "/papers/{int:paper_id}/summary",
     auth=auth.WRITE,
-    response={200: SummaryOut, **documented(400, 401, 403, 404, 409, 422, 429)},
+    response={200: SummaryWriteOut, **documented(400, 401, 403, 404, 409, 422, 429)},
 )
-def write(request: HttpRequest, paper_id: Id, payload: SummaryIn) -> SummaryOut:
-    """Create or replace the caller's summary of a paper (each change is a new revision)."""
+def write(request: HttpRequest, paper_id: Id, payload: SummaryIn) -> SummaryWriteOut:
+    """Create or replace the caller's summary of a paper (each change is a new revision).
+    A stale `base_version` is 409 Conflict; `formula_problems` lists the formulas that failed."""
     user = auth.writer(request, "publishing")
-    saved = summaries.save(
+    saved = summaries.write(
         user,
         papers.get(paper_id),
         summaries.SaveRequest(
             markdown=payload.markdown,
-            publish=payload.publish,
+            publish=payload.publish and not payload.draft,
             private=payload.private,
             anonymous=payload.anonymous,
+            base_version=payload.base_version,
+            # v1: `publish: false` on a published summary takes it offline; a draft beside
+            # it is asked for with `draft: true`.
+            unpublish=payload.unpublish or not (payload.publish or payload.draft),
         ),
     )
-    return summary_out(Links(request), cards.build([saved], user)[0])
+    card = cards.build([saved.summary], user)[0]
+    return summary_write_out(Links(request), card, saved.formula_problems)
 
 
 @router.delete(

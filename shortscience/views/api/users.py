@@ -31,7 +31,10 @@ Username = Annotated[CleanStr, Field(min_length=1, max_length=150)]
 
 
 class UserOut(PersonRef):
-    orcid: str
+    orcid: str = Field(description="The ORCID iD on the profile, or empty")
+    orcid_verified: bool = Field(
+        description="True only when an ORCID sign-in proved the iD; a typed one is false"
+    )
     description_html: str
     reputation: float = Field(
         description="Mean net votes older than two days per named public summary (stored)"
@@ -55,6 +58,7 @@ def user(request: HttpRequest, username: Username) -> UserOut:
     return UserOut(
         **person_ref(links, found.person).model_dump(),
         orcid=found.person.orcid,
+        orcid_verified=found.person.orcid_verified,
         description_html=found.person.description_html,
         reputation=found.reputation,
         summary_count=found.summary_count,

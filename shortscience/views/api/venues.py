@@ -61,7 +61,7 @@ def venue_list(request: HttpRequest) -> list[VenueItem]:
 
 
 @router.get(
-    "/venues/{key}",
+    "/venues/{path:key}",  # a venue key may hold "/"
     response={200: VenueDetail, **documented(400, 401, 404, 422)},
     openapi_extra=auth.OPTIONAL_AUTH,
 )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from shortscience.services import accounts, exports, ratelimits
 from shortscience.services.errors import InvalidInput
-from shortscience.views.pages.common import client_ip, signed_in
+from shortscience.views.pages.common import client_ip, reauthenticated, signed_in
 
 
 class DeleteAccountForm(forms.Form):
@@ -35,7 +35,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     if request.method != "POST":
         return render(request, "account_data/export.html")
     user = signed_in(request)
-    ratelimits.check("exporting", f"user:{user.pk}", f"ip:{client_ip(request)}")
+    ratelimits.check("exporting", ip=client_ip(request), user_id=user.pk)
     name, archive = exports.build(user)
     response = FileResponse(
         archive, as_attachment=True, filename=name, content_type="application/zip"
@@ -45,17 +45,20 @@ def export(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@reauthenticated(allow_get=True)
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
+    if not signed_in(request).has_usable_password():
+        del form.fields["password"]
     if request.method == "POST":
         # The password check below is a guessing oracle for whoever holds a stolen session.
         user = signed_in(request)
-        ratelimits.check("account_deletion", f"user:{user.pk}", f"ip:{client_ip(request)}")
+        ratelimits.check("account_deletion", ip=client_ip(request), user_id=user.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             accounts.delete_account(
-                signed_in(request), data["password"], accounts.Mode(data["mode"])
+                signed_in(request), data.get("password", ""), accounts.Mode(data["mode"])
             )
         except InvalidInput as error:
             form.add_error("password", error.message)

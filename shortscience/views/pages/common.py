@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -59,6 +60,21 @@ def login_required_or_401(view: ViewFunc) -> ViewFunc:
     return wrapped
 
 
+def reauthenticated(*, allow_get: bool = False) -> Callable[[ViewFunc], ViewFunc]:
+    """The view changes something that hands over the account (e-mail, tokens, deletion):
+    whoever asks proves they are the owner again, by password or second factor, when their
+    last proof is older than ACCOUNT_REAUTHENTICATION_TIMEOUT (allauth's re-authentication,
+    which resumes the request afterwards). `allow_get`: only the writes need it."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        checked: ViewFunc = reauthentication_required(
+            view, allow_get=allow_get, app="allauth.account"
+        )
+        return checked
+
+    return decorate
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address; behind our proxy, the hop it appended to X-Forwarded-For."""
     if settings.SECURE_PROXY_SSL_HEADER and request.headers.get("X-Forwarded-For"):
@@ -73,18 +89,18 @@ def _is_post(request: HttpRequest) -> bool:
 def rate_limited(
     action: str, when: Callable[[HttpRequest], bool] = _is_post
 ) -> Callable[[ViewFunc], ViewFunc]:
-    """Count each request `when` says (POSTs by default) against the per-user and per-IP
-    limits for `action`; over the limit the answer is 429 with Retry-After."""
+    """Count each request `when` says (POSTs by default) against the limits for `action` (the
+    person's, and their network's: services/ratelimits.py); over them the answer is 429 with
+    Retry-After."""
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if when(request):
-                who = [f"ip:{client_ip(request)}"]
                 user = viewer(request)
-                if user is not None:
-                    who.append(f"user:{user.pk}")
-                ratelimits.check(action, *who)
+                ratelimits.check(
+                    action, ip=client_ip(request), user_id=None if user is None else user.pk
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

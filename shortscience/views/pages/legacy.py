@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseGone
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from shortscience.services import papers
+from shortscience.services import papers, venues
 from shortscience.services.text import parse_year
 
 
@@ -43,12 +43,29 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def venue(request: HttpRequest) -> HttpResponse:
-    key = request.GET.get("key", "")
+    """`/venue?key=<key>[&year=<year>]`: the key as today's, a DBLP stream (`conf/nips`,
+    `conf/nips/2017`) or a DOI prefix (`10.1109/cvpr`); an unknown one gets a page that helps."""
+    key = request.GET.get("key", "").strip()[:300]
     if not key:
         return redirect("venues", permanent=True)
-    year = parse_year(request.GET.get("year", ""))
+    found = venues.old_site_venue(key)
+    year = parse_year(request.GET.get("year", "")) or found.year
+    if found.venue is None:
+        context = {"key": key, "words": found.words, "year": year}
+        return render(request, "venues/unknown.html", context, status=404)
     suffix = "?" + urlencode({"year": year}) if year else ""
-    return redirect(_page("venue", key) + suffix, permanent=True)
+    return redirect(found.venue.get_absolute_url() + suffix, permanent=True)
+
+
+def account(request: HttpRequest, page: str) -> HttpResponse:
+    """`/login`, `/signup`, `/settings`, `/export`, `/logout`, `/recover`, `/welcome`: their pages
+    today (`/logout` asks first: a GET signs nobody out). A `next` is carried when it is a path
+    on this site, never another site's address."""
+    target = reverse(page)
+    after = request.GET.get("next", "")
+    if after.startswith("/") and url_has_allowed_host_and_scheme(after, allowed_hosts=None):
+        target += "?" + urlencode({"next": after})
+    return redirect(target, permanent=True)
 
 
 def random(request: HttpRequest) -> HttpResponse:
@@ -60,7 +77,7 @@ def vignette(request: HttpRequest) -> HttpResponse:
 
 
 def _page(name: str, key: str) -> str:
-    """The page of a person or venue; a name with a "/" in it names none (no route matches)."""
+    """The page of a person; a name with a "/" in it names none (no route matches)."""
     try:
         return reverse(name, args=[key])
     except NoReverseMatch as exc:

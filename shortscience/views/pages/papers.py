@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from shortscience.services import papers
-from shortscience.services.errors import InvalidInput
+from shortscience.services.errors import InvalidInput, NotFound
 from shortscience.services.links import absolute_url
 from shortscience.views.pages.common import viewer
 
@@ -16,7 +16,18 @@ MAX_COUNT_KEYS = 500
 
 def detail(request: HttpRequest, paper_id: int) -> HttpResponse:
     only_author = request.GET.get("a", "")
-    found = papers.page(paper_id, viewer(request), only_author=only_author)
+    by_authors = request.GET.get("discussion") == "authors"
+    try:
+        found = papers.page(
+            paper_id, viewer(request), only_author=only_author, by_authors=by_authors
+        )
+    except NotFound:
+        kept = papers.moved_to(paper_id)
+        if kept is None:
+            raise
+        # A paper merged into another (services/merging.py): its old address leads there.
+        suffix = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(kept.get_absolute_url() + suffix, permanent=True)
     return render(request, "papers/detail.html", {"page": found})
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from shortscience.models import ApiToken
 from shortscience.services import tokens
 from shortscience.services.errors import InvalidInput
-from shortscience.views.pages.common import signed_in
+from shortscience.views.pages.common import reauthenticated, signed_in
 
 
 class TokenForm(forms.Form):
@@ -29,6 +29,9 @@ class TokenForm(forms.Form):
 
 
 @login_required
+# Creating a token hands out a lasting key to the account: whoever does it proves they are the
+# owner again (password or second factor) if their last proof is older than a few minutes.
+@reauthenticated(allow_get=True)
 def listing(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     form = TokenForm(request.POST if request.method == "POST" else None)
@@ -56,6 +59,7 @@ def listing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthenticated()
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = tokens.revoke(signed_in(request), token_id)
     messages.success(request, f"The token “{token.name}” ({token.prefix}…) was revoked.")

@@ -1,4 +1,4 @@
-"""People: profile pages, the users list and editing your own profile."""
+"""People: profile pages, the users list, editing your own profile, and blocking a person."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from shortscience.services import users
+from shortscience.services import blocks, users
 from shortscience.services.errors import InvalidInput
 from shortscience.views.forms import ProfileForm
-from shortscience.views.pages.common import signed_in, viewer
+from shortscience.views.pages.common import rate_limited, safe_next, signed_in, viewer
 
 
 def detail(request: HttpRequest, username: str) -> HttpResponse:
@@ -52,3 +54,30 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("profile")
     status = 400 if request.method == "POST" else 200
     return render(request, "users/profile.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+@rate_limited("following")
+def block(request: HttpRequest, username: str) -> HttpResponse:
+    person = blocks.block(signed_in(request), username)
+    messages.success(
+        request,
+        f"You blocked {person.shown_name}: their comments, replies and mentions no longer "
+        "notify you. They are not told.",
+    )
+    return redirect(safe_next(request, reverse("blocks")))
+
+
+@login_required
+@require_POST
+@rate_limited("following")
+def unblock(request: HttpRequest, username: str) -> HttpResponse:
+    person = blocks.unblock(signed_in(request), username)
+    messages.success(request, f"You unblocked {person.shown_name}.")
+    return redirect(safe_next(request, reverse("blocks")))
+
+
+@login_required
+def blocked(request: HttpRequest) -> HttpResponse:
+    return render(request, "users/blocks.html", {"blocks": blocks.listing(signed_in(request))})
