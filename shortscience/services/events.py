@@ -131,6 +131,12 @@ def vote_cast(summary_id: int) -> None:
     rankings.on_vote(summary_id)
 
 
+def summary_wanted(paper_id: int) -> None:
+    """A reader asked for a summary of the paper, or withdrew the request: its count shows on
+    the paper's page and the most wanted list."""
+    pagecache.touch(pagecache.LISTS, pagecache.paper(paper_id))
+
+
 def authors_changed(paper_ids: Sequence[int], usernames: Sequence[str]) -> None:
     """Claims to have written these papers were made, decided or withdrawn: the papers' pages
     and their summaries' (author badges), and the claimants' pages (their papers)."""

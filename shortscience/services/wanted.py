@@ -18,17 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from shortscience.models import Paper, SummaryRequest, User, WantedCount
-from shortscience.services import pagecache, standing
+from shortscience.services import events, standing
 from shortscience.services.errors import NotFound
 
 #: The most wanted page shows at most this many papers.
 WANTED_LIST_MAX = 100
 #: The first public summary of a paper notifies at most this many of its requesters.
 WANTED_NOTIFY_MAX = 500
-
-
-def _touch(paper_id: int) -> None:
-    pagecache.touch(pagecache.LISTS, pagecache.paper(paper_id))
 
 
 def want(user: User, paper_id: int) -> bool:
@@ -43,7 +39,7 @@ def want(user: User, paper_id: int) -> bool:
             SummaryRequest.objects.create(requester=user, paper_id=paper_id)
             WantedCount.objects.get_or_create(paper_id=paper_id)
             WantedCount.objects.filter(paper_id=paper_id).update(count=F("count") + 1)
-            _touch(paper_id)
+            events.summary_wanted(paper_id)
     except IntegrityError:
         return False  # a double click raced us; the unique constraint kept the first
     return True
@@ -55,7 +51,7 @@ def withdraw(user: User, paper_id: int) -> bool:
         deleted, _ = SummaryRequest.objects.filter(requester=user, paper_id=paper_id).delete()
         if deleted:
             WantedCount.objects.filter(paper_id=paper_id, count__gt=0).update(count=F("count") - 1)
-            _touch(paper_id)
+            events.summary_wanted(paper_id)
     return bool(deleted)
 
 

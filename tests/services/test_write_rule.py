@@ -33,6 +33,7 @@ from shortscience.services import (
     summaries,
     users,
     votes,
+    wanted,
 )
 from shortscience.services.imports import runs
 from tests.factories import PASSWORD, make_paper, make_summary, make_user
@@ -100,6 +101,7 @@ def test_every_event_is_covered_below():
         "contributions_changed",
         "authors_changed",
         "erratum_marked",
+        "summary_wanted",
         "bulk_loaded",  # loads run in one transaction of their own (tests/services/test_dumps.py)
     }
     assert set(EVENTS) == covered, "a new event needs a case in this module"
@@ -176,6 +178,11 @@ def _writes() -> dict[str, Callable[[], object]]:
         ),
         "authors.orcid_proved": lambda: authors.orcid_proved(proving),
         "refresh.run": lambda: refresh.run(limit=1, stale_days=180, fetch=recorded_fetcher()),
+        "wanted.want": lambda: wanted.want(reader, listed.pk),
+        "wanted.withdraw": lambda: (
+            wanted.want(reader, listed.pk),
+            wanted.withdraw(reader, listed.pk),
+        ),
     }
 
 
@@ -205,6 +212,8 @@ def _writes() -> dict[str, Callable[[], object]]:
         "authors.mark_erratum",
         "authors.orcid_proved",
         "refresh.run",
+        "wanted.want",
+        "wanted.withdraw",
     ],
 )
 def test_a_write_fires_its_events_inside_its_transaction_and_renders_outside_it(name, recorded):
