@@ -52,7 +52,8 @@ PYTHON_ALLOWED: dict[str, set[str]] = {
     # LOGIN_REDIRECT_URL and LOGIN_URL: Django and allauth read them and some readers use the
     # value as a path without resolving a name; MEDIA_URL's default: the media route is
     # declared from it (urls.py), not the other way round.
-    "settings.py": {"/", "/accounts/login/", "/media/"},
+    "settings.py": {"/media/"},
+    "settings_accounts.py": {"/", "/accounts/login/"},
     # The probes answer before URL resolution (docs/deploy.md): matched on the raw path.
     "views/health.py": {"/healthz", "/healthz/", "/readyz", "/readyz/"},
     # A prefix test on the request's path (any API version), not a URL that is built.

@@ -4,8 +4,8 @@
 Three counts decide, all in the Django cache (Redis in production, the file cache `make run`'s
 processes share), so they hold across every app process:
 
-- per network (an IPv4 address, an IPv6 /64): SIGNIN_LIMITS["ip"] failed sign-ins per window,
-  whatever accounts they were for, so password spraying from one place stops;
+- per network (an IPv4 address, an IPv6 /64): SIGNIN_LIMITS["ip"] failed sign-ins per sliding
+  window, whatever accounts they were for, so password spraying from one place stops;
 - per account and network: SIGNIN_LIMITS["account_ip"], reset by a successful sign-in there;
 - per account, from anywhere: no lock. After SIGNIN_DELAY_AFTER failures, a device that has not
   signed in to the account before waits between attempts, SIGNIN_DELAY_SECONDS doubling with
@@ -125,28 +125,59 @@ def begin(login: str, ip: str, device_cookie: str | None) -> Attempt:
     windows = [("account_ip", f"{account}:{network}")]
     if device is None:
         windows.insert(0, ("ip", network))
-    counters = []  # (limit, key, count allowed, seconds until the window ends)
-    for limit, who in windows:
-        count, seconds = ratelimits.parse_rate(settings.SIGNIN_LIMITS[limit])
-        start = int(now) - int(now) % seconds
-        key = f"{_PREFIX}:{limit}:{who}:{start}"
-        counters.append((limit, key, count, math.ceil(start + seconds - now)))
-    seen = _call(lambda store: store.get_many([key for _, key, _, _ in counters]))
-    for limit, key, count, retry_after in counters:
-        if seen.get(key, 0) >= count:
-            raise SignInRefused(limit, retry_after)
+    counters = [_Window(limit, who, now) for limit, who in windows]
+    seen = _call(
+        lambda store: store.get_many([key for c in counters for key in (c.key, c.previous_key)])
+    )
+    for counter in counters:
+        if counter.estimate(seen.get(counter.key, 0), seen.get(counter.previous_key, 0)):
+            raise SignInRefused(counter.limit, counter.retry_after)
     counted: list[tuple[str, str, int]] = []
-    for limit, key, count, retry_after in counters:
-        timeout = retry_after + 5  # kept a little past its window, never short of it
-        counted.append((limit, key, timeout))
-        if _call(partial(_bump, key=key, timeout=timeout)) > count:
+    for counter in counters:
+        # Kept through the next window too, where it is the previous one that still weighs.
+        timeout = counter.seconds + counter.retry_after + 5
+        counted.append((counter.limit, counter.key, timeout))
+        bumped = _call(partial(_bump, key=counter.key, timeout=timeout))
+        if counter.estimate(bumped - 1, seen.get(counter.previous_key, 0)):
             # Others were counted in the moment since the look above: this one is over.
             _uncount(counted)
             _release(slot)
-            raise SignInRefused(limit, retry_after)
+            raise SignInRefused(counter.limit, counter.retry_after)
     return Attempt(
         account=account, network=network, device=device, counted=tuple(counted), slot=slot
     )
+
+
+class _Window:
+    """One per-network limit as a sliding window counter: the failures counted in the current
+    fixed window plus the previous window's, weighted by how much of it the sliding window still
+    covers. Fixed windows alone start again from nothing at each boundary, so a burst on either
+    side of one would get twice the limit through."""
+
+    def __init__(self, limit: str, who: str, now: float) -> None:
+        self.limit = limit
+        self.count, self.seconds = ratelimits.parse_rate(settings.SIGNIN_LIMITS[limit])
+        start = int(now) - int(now) % self.seconds
+        self.key = f"{_PREFIX}:{limit}:{who}:{start}"
+        self.previous_key = f"{_PREFIX}:{limit}:{who}:{start - self.seconds}"
+        self.elapsed = now - start
+        self.retry_after = max(1, math.ceil(self.seconds - self.elapsed))
+
+    def estimate(self, current: int, previous: int) -> bool:
+        """Whether one more failure, after `current` here and `previous` in the window before,
+        is over the limit; when it is, `retry_after` becomes the wait until it is not. The
+        previous window's failures count whole until enough of them have slid out (rounded
+        up), so a burst just before a boundary holds the next one back."""
+        weight = 1 - self.elapsed / self.seconds
+        if math.ceil(previous * weight - 1e-9) + current < self.count:
+            return False
+        if current < self.count:
+            room = self.count - 1 - current  # of the previous window's failures still to count
+            wait = self.seconds * (1 - room / previous) - self.elapsed
+        else:  # this window is full: its failures become the previous window's to slide out
+            wait = self.seconds - self.elapsed + self.seconds * (1 - (self.count - 1) / current)
+        self.retry_after = max(1, math.ceil(wait))
+        return True
 
 
 def _release(slot: str | None) -> None:

@@ -3,6 +3,8 @@ PDF link, the venue's kind and the descriptions pages share."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shortscience.metadata.bibtex import parse_bibtex
@@ -15,8 +17,8 @@ pytestmark = pytest.mark.django_db
 HOSTILE = 'Breaking {out}} of $x_1$ & 100% "quotes" </script> #1 ~ ^ \\end'
 
 
-def cite(**changes: object) -> citations.Citation:
-    fields: dict[str, object] = {
+def cite(**changes: Any) -> citations.Citation:
+    fields: dict[str, Any] = {
         "paper_id": 7,
         "title": "Attention Is All You Need",
         "authors": ("Ashish Vaswani", "Noam Shazeer"),
@@ -30,7 +32,7 @@ def cite(**changes: object) -> citations.Citation:
         "same_as": ("https://arxiv.org/abs/1706.03762",),
     }
     fields.update(changes)
-    return citations.Citation(**fields)  # type: ignore[arg-type]
+    return citations.Citation(**fields)
 
 
 def test_a_conference_paper_is_an_inproceedings_entry_that_bibtex_reads_back():

@@ -49,7 +49,7 @@ def test_failures_counted_in_another_process_refuse_this_one():
     spray_in_another_process()
     with pytest.raises(signins.SignInRefused) as refused:
         signins.begin("a-new-account", "198.51.100.7", None)
-    assert refused.value.limit == "ip" and 0 < refused.value.retry_after <= 600
+    assert refused.value.limit == "ip" and 0 < refused.value.retry_after <= 600 + 600 // 20
     signins.begin("a-new-account", "198.51.100.8", None)  # another network is not
 
 
@@ -76,6 +76,33 @@ def test_an_ipv6_network_counts_as_its_64(settings):
     with pytest.raises(signins.SignInRefused):
         signins.begin("three", "2001:db8:1:2:abcd::5", None)
     signins.begin("three", "2001:db8:1:3::1", None)
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_burst_either_side_of_a_window_boundary_gets_no_more_than_the_limit(
+    settings, monkeypatch
+):
+    settings.SIGNIN_LIMITS = {**settings.SIGNIN_LIMITS, "ip": "4/600"}
+    clock = _Clock(600 * 3_000_000 - 2)  # two seconds before a fixed window ends
+    monkeypatch.setattr(signins, "time", clock)
+    for n in range(4):
+        signins.failed(signins.begin(f"before{n}", "203.0.113.9", None))
+    clock.now += 4  # two seconds into the next window: a fixed window would start again
+    with pytest.raises(signins.SignInRefused) as refused:
+        signins.begin("after", "203.0.113.9", None)
+    # The old window's failures slide out: a quarter of them (one) has after 150 s.
+    assert refused.value.retry_after == 150 - 2
+    clock.now += 148
+    signins.failed(signins.begin("after", "203.0.113.9", None))
+    with pytest.raises(signins.SignInRefused):
+        signins.begin("again", "203.0.113.9", None)
 
 
 def test_a_refused_attempt_is_not_counted(settings):
