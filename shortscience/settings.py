@@ -352,6 +352,7 @@ if BACKUP_SCHEDULE:
 
 # --- Accounts (django-allauth, sign-in limits, social sign-in): shortscience/settings_accounts.py
 from shortscience.settings_accounts import *  # noqa: E402, F403 -- the settings' accounts part, kept apart for length
+from shortscience.settings_accounts import check_rates  # noqa: E402 -- after the part it is in
 
 # Two-factor (allauth.mfa). Passkeys are bound to an https origin; a site on plain http is
 # allowed them only on a loopback address (`make run`) or in DEBUG, never on a public name.
@@ -400,14 +401,10 @@ RATE_LIMITS: dict[str, str] = {
     "account_deletion": env.str("RATE_LIMIT_ACCOUNT_DELETION", default="5/3600"),
     # Word diffs between two revisions: a GET, but each compares up to two long texts.
     "diffing": env.str("RATE_LIMIT_DIFFING", default="300/3600"),
+    # Saving papers, lists, statuses and notes (docs/library.md).
+    "library": env.str("RATE_LIMIT_LIBRARY", default="300/3600"),
 }
-# A malformed limit stops the site at start, not each limited write with a 500.
-for _name, _rate in RATE_LIMITS.items():
-    _count, _, _seconds = _rate.partition("/")
-    if not (_count.isdigit() and _seconds.isdigit() and int(_seconds) > 0):
-        raise ImproperlyConfigured(
-            f"RATE_LIMIT_{_name.upper()} must be count/seconds (e.g. 60/3600), not {_rate!r}."
-        )
+check_rates(RATE_LIMITS, "RATE_LIMIT", "60/3600")
 if RATE_LIMITS_SIGNED_IN_IP_FACTOR < 1:
     raise ImproperlyConfigured("RATE_LIMITS_SIGNED_IN_IP_FACTOR must be 1 or more.")
 
@@ -517,9 +514,3 @@ if SENTRY_DSN:
         release=SENTRY_RELEASE or f"shortscience@{version('shortscience')}",
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
-
-# Issue 14: library
-RATE_LIMITS["library"] = env.str("RATE_LIMIT_LIBRARY", default="300/3600")
-_library_count, _, _library_seconds = RATE_LIMITS["library"].partition("/")
-if not (_library_count.isdigit() and _library_seconds.isdigit()):
-    raise ImproperlyConfigured("RATE_LIMIT_LIBRARY must be count/seconds, e.g. 300/3600.")

@@ -49,12 +49,20 @@ SIGNIN_LIMITS: dict[str, str] = {
     "ip": env.str("SIGNIN_LIMIT_IP", default="20/600"),
     "account_ip": env.str("SIGNIN_LIMIT_ACCOUNT_IP", default="5/300"),
 }
-for _name, _rate in SIGNIN_LIMITS.items():
-    _count, _, _seconds = _rate.partition("/")
-    if not (_count.isdigit() and _seconds.isdigit() and int(_seconds) > 0):
-        raise ImproperlyConfigured(
-            f"SIGNIN_LIMIT_{_name.upper()} must be count/seconds (e.g. 20/600), not {_rate!r}."
-        )
+
+
+def check_rates(rates: dict[str, str], variable: str, example: str) -> None:
+    """A malformed limit stops the site at start, not each limited request with a 500: every
+    value must be count/seconds; `variable` names the environment variables (VARIABLE_NAME)."""
+    for name, rate in rates.items():
+        count, _, seconds = rate.partition("/")
+        if not (count.isdigit() and seconds.isdigit() and int(seconds) > 0):
+            raise ImproperlyConfigured(
+                f"{variable}_{name.upper()} must be count/seconds (e.g. {example}), not {rate!r}."
+            )
+
+
+check_rates(SIGNIN_LIMITS, "SIGNIN_LIMIT", "20/600")
 SIGNIN_DELAY_AFTER: int = env.int("SIGNIN_DELAY_AFTER", default=10)
 SIGNIN_DELAY_SECONDS: int = env.int("SIGNIN_DELAY_SECONDS", default=30)
 SIGNIN_DELAY_MAX_SECONDS: int = env.int("SIGNIN_DELAY_MAX_SECONDS", default=300)
