@@ -95,6 +95,9 @@ PAGES: dict[str, TagsOf] = {
     "paper-cite-bib": _paper,
     "paper-cite-txt": _paper,
     "summary": _summary,
+    # Issue 14: the pages as Markdown (services/markdown_pages.py)
+    "paper-markdown": _paper,
+    "summary-markdown": _summary,
     "search": _lists,
     "users": _lists,
     "user": _person,
