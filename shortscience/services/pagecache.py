@@ -135,11 +135,13 @@ PAGES: dict[str, TagsOf] = {
 
 
 #: Pages that are the same for everyone, signed in or not (they show public content only and no
-#: account): shared even with readers who carry a session.
+#: account): shared even with readers who carry a session. The Markdown twins are documents
+#: without a header or account (services/markdown_pages.py).
 FOR_EVERYONE = frozenset(
     name
     for name in PAGES
     if name.startswith(("feed-", "rss-", "sitemap", "django.contrib.sitemaps"))
+    or name in ("paper-markdown", "summary-markdown")
 )
 
 

@@ -82,3 +82,14 @@ def test_the_twin_is_served_from_the_page_cache_and_refreshed_by_a_write(client)
     fresh = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert fresh.status_code == 200
     assert "new comment" in fresh.content.decode()
+
+
+def test_a_signed_in_reader_gets_the_same_cached_twin(client_for, django_assert_num_queries):
+    summary = make_summary(markdown="shared words")
+    url = reverse("summary-markdown", args=[summary.pk])
+    stranger = Client().get(url)
+    reader = client_for(make_user())
+    with django_assert_num_queries(0):
+        signed_in = reader.get(url)
+    assert signed_in.content == stranger.content
+    assert signed_in["ETag"] == stranger["ETag"]
