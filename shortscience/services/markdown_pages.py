@@ -171,12 +171,14 @@ def summary_markdown(paper_doc: PaperDoc, doc: SummaryDoc, *, base: str) -> str:
     """The summary's front matter, its Markdown, then its comments and their replies."""
     fields: dict[str, Any] = {
         "summary": absolute_url(doc.path, base=base),
+        "markdown": absolute_url(reverse("summary-markdown", args=[doc.id]), base=base),
         "author": doc.author,
         "score": doc.score,
         "published": _iso(doc.published_at),
         "edited": _iso(doc.edited_at),
         "comments": doc.comment_count,
-        "paper": _paper_fields(paper_doc, base),
+        # Its paper's other summaries are not read here: no count of them either.
+        "paper": {k: v for k, v in _paper_fields(paper_doc, base).items() if k != "summaries"},
     }
     parts = [
         exports.front_matter(fields),

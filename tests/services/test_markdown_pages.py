@@ -58,6 +58,8 @@ def test_an_anonymous_summary_and_its_authors_replies_never_name_the_author():
     assert "### Rita Reader" in text and "A question?" in text
     assert "#### the author (anonymous)" in text and "An answer." in text
     assert "Quentin" not in text and "secretwriter" not in text
+    assert f"markdown: {BASE}summaries/{anonymous.pk}.md\n" in text
+    assert "  summaries:" not in text  # its paper's other summaries are not counted here
     assert doc.username is None and doc.comments[0].replies[0].username is None
 
 
