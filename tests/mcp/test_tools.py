@@ -147,3 +147,15 @@ def test_a_read_only_token_or_none_cannot_save():
     )
     assert wrong.is_error and "not valid" in text(wrong)
     assert not Summary.objects.filter(paper=paper).exists()
+
+
+def test_saving_drafts_counts_against_the_publishing_limit(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "publishing": "1/3600"}
+    token = token_for(make_user(), "write")
+    first, second = make_paper(), make_paper()
+    assert not call(
+        "save_draft_summary", {"paper": str(first.pk), "markdown": "a"}, token=token
+    ).is_error
+    refused = call("save_draft_summary", {"paper": str(second.pk), "markdown": "b"}, token=token)
+    assert refused.is_error and "Too many publishing requests" in text(refused)
+    assert not Summary.objects.filter(paper=second).exists()
