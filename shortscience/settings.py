@@ -253,6 +253,10 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="ShortScience <noreply@localhost>")
 
+# --- The MCP server for agents (docs/agents.md) -------------------------------------------------
+# The API token `manage.py mcp` (stdio) saves drafts with; the HTTP transport never uses it.
+SHORTSCIENCE_API_TOKEN: str = env.str("SHORTSCIENCE_API_TOKEN", default="")
+
 # --- Follows and notifications (docs/notifications.md) ------------------------------------------
 # Pages load everything a person follows in one query to draw follow buttons; this bounds it.
 FOLLOWS_MAX_PER_USER: int = env.int("FOLLOWS_MAX_PER_USER", default=1000)

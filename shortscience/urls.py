@@ -18,6 +18,7 @@ from shortscience.views.pages import (
     images,
     legacy,
     library,
+    markdown,
     moderation,
     notifications,
     papers,
@@ -52,6 +53,9 @@ urlpatterns = [
     path("papers/<int:paper_id>/cite.bib", citations.bibtex, name="paper-cite-bib"),
     path("papers/<int:paper_id>/cite.txt", citations.text, name="paper-cite-txt"),
     path("summaries/<int:summary_id>/", summaries.detail, name="summary"),
+    # Issue 14: the paper and summary pages as Markdown, for tools and agents (docs/agents.md)
+    path("papers/<int:paper_id>.md", markdown.paper, name="paper-markdown"),
+    path("summaries/<int:summary_id>.md", markdown.summary, name="summary-markdown"),
     path("s/<str:token>/", summaries.shared, name="summary-shared"),
     path("users/", users.listing, name="users"),
     path("users/<str:username>/", users.detail, name="user"),

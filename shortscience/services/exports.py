@@ -342,10 +342,15 @@ def summary_file(summary: Summary) -> str:
         "edited": _iso(summary.edited_at),
         "score": summary.score,
     }
+    return front_matter(front) + "\n" + summary.markdown.rstrip("\n") + "\n"
+
+
+def front_matter(fields: dict[str, Any]) -> str:
+    """A YAML front matter block (`---` lines around it), keys in the order given."""
     header = yaml.dump(
-        front, Dumper=_FrontMatter, sort_keys=False, allow_unicode=True, width=2**31 - 1
+        fields, Dumper=_FrontMatter, sort_keys=False, allow_unicode=True, width=2**31 - 1
     )
-    return "---\n" + header + "---\n\n" + summary.markdown.rstrip("\n") + "\n"
+    return "---\n" + header + "---\n"
 
 
 class _FrontMatter(yaml.SafeDumper):

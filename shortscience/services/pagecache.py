@@ -95,6 +95,9 @@ PAGES: dict[str, TagsOf] = {
     "paper-cite-bib": _paper,
     "paper-cite-txt": _paper,
     "summary": _summary,
+    # Issue 14: the pages as Markdown (services/markdown_pages.py)
+    "paper-markdown": _paper,
+    "summary-markdown": _summary,
     "search": _lists,
     "users": _lists,
     "user": _person,
@@ -132,11 +135,13 @@ PAGES: dict[str, TagsOf] = {
 
 
 #: Pages that are the same for everyone, signed in or not (they show public content only and no
-#: account): shared even with readers who carry a session.
+#: account): shared even with readers who carry a session. The Markdown twins are documents
+#: without a header or account (services/markdown_pages.py).
 FOR_EVERYONE = frozenset(
     name
     for name in PAGES
     if name.startswith(("feed-", "rss-", "sitemap", "django.contrib.sitemaps"))
+    or name in ("paper-markdown", "summary-markdown")
 )
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from shortscience.models import Comment, Notification, Paper, Summary, User, Venue
 from shortscience.services import comments, dumps, exports, moderation
@@ -85,6 +86,8 @@ def test_the_reply_shows_as_the_author_anonymous_on_every_page(world):
         "/users/asker/",
         "/search/?q=zanzibaranswer",
         "/feeds/recent.atom",
+        reverse("paper-markdown", args=[world["paper"].pk]),
+        reverse("summary-markdown", args=[world["summary"].pk]),
     ]
     for who, client in _clients(world).items():
         for url in urls:

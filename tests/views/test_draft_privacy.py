@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from shortscience.services import exports, summaries
 from tests.api.conftest import ApiClient, with_token
@@ -61,6 +62,10 @@ def urls(world):
         f"/papers/{published.paper_id}/feed.atom",
         f"/papers/{only.paper_id}/feed.rss",
         "/sitemap.xml",
+        reverse("paper-markdown", args=[published.paper_id]),
+        reverse("paper-markdown", args=[only.paper_id]),
+        reverse("summary-markdown", args=[published.pk]),
+        reverse("summary-markdown", args=[only.pk]),
     ]
 
 

@@ -270,11 +270,15 @@ def test_feeds_are_shared_with_signed_in_readers_too(
     assert response["X-Accel-Expires"] == "1"
 
 
-def test_only_feeds_and_sitemaps_are_shared_with_everyone():
+def test_only_feeds_sitemaps_and_markdown_twins_are_shared_with_everyone():
     from shortscience.services.pagecache import FOR_EVERYONE
 
     assert FOR_EVERYONE
-    assert all(name.startswith(("feed-", "rss-", "sitemap", "django.")) for name in FOR_EVERYONE)
+    twins = {"paper-markdown", "summary-markdown"}
+    assert twins <= FOR_EVERYONE
+    assert all(
+        name.startswith(("feed-", "rss-", "sitemap", "django.")) for name in FOR_EVERYONE - twins
+    )
     assert "paper" not in FOR_EVERYONE and "api-v1:summary_list" not in FOR_EVERYONE
 
 

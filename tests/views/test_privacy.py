@@ -7,6 +7,7 @@ the private text, or the anonymous author's username, display name or profile li
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from shortscience.models import Venue
 from shortscience.services import comments, summaries, votes
@@ -61,6 +62,11 @@ def reader_urls(world):
         "/users/openwriter/",
         "/users/reader2/",
         "/users/hiddenwriter/",
+        # Issue 14: the Markdown twins
+        reverse("paper-markdown", args=[world["paper"].pk]),
+        reverse("paper-markdown", args=[world["other"].pk]),
+        reverse("summary-markdown", args=[world["anon"].pk]),
+        reverse("summary-markdown", args=[world["visible"].pk]),
     ]
 
 

@@ -52,6 +52,8 @@ READS = {
     "paper-counts",
     "paper-cite-bib",  # Issue 14: sharing and citation
     "paper-cite-txt",
+    "paper-markdown",  # Issue 14: the pages as Markdown
+    "summary-markdown",
     "summary",
     "summary-shared",
     "users",
