@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shortscience.models import Summary
+from shortscience.models import Paper, Summary
 from shortscience.services import pageviews
 from tests.factories import make_paper, make_summary
 
@@ -90,10 +90,12 @@ def test_a_private_summary_or_its_share_link_sends_no_beacon(client_for):
 def test_the_summary_page_shows_its_views_rounded():
     summary = make_summary()
     Summary.objects.filter(pk=summary.pk).update(view_count=1234)
+    Paper.objects.filter(pk=summary.paper_id).update(view_count=57)
     html = Client().get(summary.get_absolute_url()).content.decode()
     assert "1.2k views" in html
     paper_page = Client().get(summary.paper.get_absolute_url()).content.decode()
     assert "1.2k views" in paper_page
+    assert "this page read 57 times" in paper_page
 
 
 def test_the_home_page_has_a_popular_tab_ordered_by_the_last_30_days(
