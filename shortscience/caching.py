@@ -270,8 +270,9 @@ class ResilientRedisCache(RedisCache):
 # --- Counters that hold across processes ----------------------------------------------------
 
 #: Keys of counters: kept apart from culling by SharedFileBasedCache, and in process memory by
-#: ResilientRedisCache while Redis is down.
-COUNTER_PREFIXES = ("rl:", "allauth:rl:")
+#: ResilientRedisCache while Redis is down (rate limits only: "vw:", the page-view log and its
+#: once-a-day marks in services/pageviews.py, is lost with Redis rather than kept per process).
+COUNTER_PREFIXES = ("rl:", "allauth:rl:", "vw:")
 
 # Sliding windows over sorted sets of hit times: drop the hits older than the window from each,
 # then count this hit in all of them if every one holds fewer than its limit. Atomic in Redis.

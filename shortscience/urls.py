@@ -21,6 +21,7 @@ from shortscience.views.pages import (
     markdown,
     moderation,
     notifications,
+    pageviews,
     papers,
     revisions,
     search,
@@ -39,6 +40,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("about/", home.about, name="about"),
     path("random/", home.random_summary, name="random"),
+    # The view beacon of paper and summary pages (docs/rankings.md, "Views")
+    path("views/<str:kind>/<int:object_id>/", pageviews.beacon, name="view-beacon"),
     path("papers/<int:paper_id>/", papers.detail, name="paper"),
     path("cite/<path:key>", papers.cite, name="cite"),
     path("search/", search.search, name="search"),

@@ -8,6 +8,7 @@ from shortscience.models.follows import Block, Follow, Notification
 from shortscience.models.library import ReadingList, SavedPaper
 from shortscience.models.metadata import ImportCheckpoint, RawResponse
 from shortscience.models.moderation import Flag, ModerationAction, ModerationMark
+from shortscience.models.pageviews import SummaryViewDay
 from shortscience.models.papers import Paper, PaperIdentifier, PaperRedirect, Venue
 from shortscience.models.search import SearchDocument
 from shortscience.models.similar import SimilarPaper, SimilarSummary
@@ -43,6 +44,7 @@ __all__ = [
     "Summary",
     "SummaryImage",
     "SummaryRequest",
+    "SummaryViewDay",
     "User",
     "Venue",
     "Vote",

@@ -83,6 +83,8 @@ class Paper(models.Model):
     categories = models.JSONField(default=list, blank=True, help_text="arXiv categories")
     # The arXiv archive group of the first category (cs, stat, physics, q-bio...), for filtering.
     field = models.CharField(max_length=20, blank=True, db_index=True)
+    # Counted views of the paper's page, written only by services/pageviews.py's flush.
+    view_count = models.PositiveIntegerField(default=0)
     # "placeholder": made from a bare key (the old site's CSV import), titled with that key
     # until a source answers (services/refresh.py asks those first).
     PLACEHOLDER = "placeholder"

@@ -78,6 +78,11 @@ class Summary(models.Model):
     # Denormalised by services/rankings.py on publish and on every vote (docs/rankings.md).
     hotness = models.FloatField(default=0.0)
     comment_count = models.PositiveIntegerField(default=0)
+    # Written only by services/pageviews.py's flush (docs/rankings.md, "Views"): every counted
+    # view of the summary's page or its paper's page, and the views of the 30 days before today
+    # that the Popular tab orders by (refreshed once a day).
+    view_count = models.PositiveIntegerField(default=0)
+    recent_views = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +119,9 @@ class Summary(models.Model):
             ),
             models.Index(
                 fields=["-last_activity_at", "-id"], condition=PUBLIC, name="summary_public_active"
+            ),
+            models.Index(
+                fields=["-recent_views", "-id"], condition=PUBLIC, name="summary_public_viewed"
             ),
             models.Index(
                 fields=["paper", "-score", "published_at", "id"],

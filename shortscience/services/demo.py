@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shortscience.metadata.fields import field_of
 from shortscience.metadata.titles import title_key
-from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue, Vote
 from shortscience.services import comments, events, papers, summaries, venues, votes
 from shortscience.services.text import clean_text
 from shortscience.services.users import ProfileChange, update_profile
@@ -51,12 +51,14 @@ def load(path: Path = DEMO_FILE) -> DemoCounts:
             voter = people[item["voter"]]
             if summary.is_public and not summary.votes.filter(user=voter).exists():
                 votes.cast(voter, summary.pk, item["value"])
+                _backdate_vote(summary, voter)
                 counts.votes += 1
         made: dict[str, Comment] = {}
         for item in data["comments"]:
             summary = written[(item["paper"], item["summary_author"])]
             made[item["key"]] = _comment(item, summary, people, made, counts)
-        # Dates were back-dated and papers made directly: re-derive rankings, index, neighbours.
+        # Dates were back-dated and papers made directly: re-derive rankings (reputation counts
+        # the back-dated votes at once), index, neighbours.
         events.bulk_loaded()
     return counts
 
@@ -158,6 +160,14 @@ def _summary(
     summary.refresh_from_db()
     counts.summaries += 1
     return summary
+
+
+def _backdate_vote(summary: Summary, voter: User) -> None:
+    """A demo vote dates from a day after its summary, so it is older than the 48 hours
+    reputation waits for (services/rankings.py) and a fresh install shows reputations."""
+    published = summary.published_at or timezone.now()
+    when = min(published + timedelta(days=1), timezone.now() - timedelta(days=3))
+    Vote.objects.filter(summary=summary, user=voter).update(created_at=when, updated_at=when)
 
 
 def _comment(

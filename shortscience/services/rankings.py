@@ -27,9 +27,13 @@ from shortscience.services import (
     pagecache,
 )
 
-# One unit of hotness is worth DECAY_SECONDS of freshness: a summary with 10 net votes ranks
-# like an unvoted one published 12.5 hours later (log10(10) = 1), 100 votes like one 25 h later.
-DECAY_SECONDS = 45_000
+# One unit of hotness is worth DECAY_SECONDS of freshness: two weeks. This site's summaries get
+# a handful of votes over months, not hundreds in a day, so votes must be worth weeks: an up-vote
+# is worth two weeks, 3 votes four weeks, 7 votes six (log2(1 + score) units).
+DECAY_SECONDS = 14 * 24 * 3600
+# A net-negative score says readers found the summary wrong or poor; it sinks four times as fast
+# as votes lift: -1 is eight weeks older, -2 almost thirteen (docs/rankings.md).
+NEGATIVE_WEIGHT = 4.0
 # Any fixed instant works (only differences matter); ShortScience's launch keeps numbers small.
 HOTNESS_EPOCH = datetime(2016, 1, 1, tzinfo=UTC)
 # Votes younger than this do not count towards reputation, so a burst of fresh votes (a friend
@@ -44,10 +48,13 @@ ORDERS: dict[str, tuple[str, ...]] = {
     "best": ("-score", "-published_at", "-pk"),
     # Latest activity (votes, comments, edits): the old "popular" order, kept for API clients.
     "popular": ("-last_activity_at", "-pk"),
+    # Counted views in the 30 days before today (services/pageviews.py): the home's Popular tab.
+    "viewed": ("-recent_views", "-pk"),
 }
 # Columns list pages (home tabs, user pages) never read: their cards show excerpt_html.
 LIST_DEFERRED = ("html", "markdown")
-TABS = ("hot", "recent", "best")
+TABS = ("hot", "recent", "best", "viewed")
+TAB_LABELS = {"hot": "Hot", "recent": "Recent", "best": "Best", "viewed": "Popular"}
 DEFAULT_TAB = "hot"
 # Old home-page links (?tab=popular) land on the tab that replaced it.
 TAB_ALIASES = {"popular": "hot"}
@@ -127,13 +134,13 @@ def random_public_id() -> int | None:
 
 
 def hotness(score: int, published_at: datetime | None) -> float:
-    """Lobsters' formula: the order of magnitude of the net votes, signed, plus freshness."""
-    sign = (score > 0) - (score < 0)
-    magnitude = math.log10(max(abs(score), 1))
+    """Lobsters' shape (votes plus absolute freshness, so no refresh as the clock ticks), tuned
+    for few votes: log2(1 + net votes) units of two weeks, negatives weighing four times."""
+    votes = math.log2(1 + score) if score >= 0 else -NEGATIVE_WEIGHT * math.log2(1 - score)
     fresh = 0.0
     if published_at is not None:
         fresh = (published_at - HOTNESS_EPOCH).total_seconds() / DECAY_SECONDS
-    return round(sign * magnitude + fresh, 7)
+    return round(votes + fresh, 7)
 
 
 def recompute_hotness(summary_ids: Iterable[int] | None = None) -> int:

@@ -10,6 +10,7 @@ from shortscience.services import (  # noqa: F401 -- registers their tasks
     counts,
     maintenance,
     notification_emails,
+    pageviews,
     rankings,
     refresh,
     similar,

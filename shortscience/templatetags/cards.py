@@ -32,7 +32,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
-from shortscience.services import authors, neutralpages
+from shortscience.services import authors, neutralpages, pageviews
 from shortscience.services.cards import SummaryCard
 
 register = template.Library()
@@ -149,9 +149,12 @@ def summary_card(
     show_paper: bool = False,
     clip: bool = False,
     with_comments: bool = False,
+    popular: bool = False,
 ) -> SafeString:
     flat: dict[str, Any] = context.flatten()  # type: ignore[assignment]  # our keys are str
-    return render_card(flat, card, show_paper=show_paper, clip=clip, with_comments=with_comments)
+    return render_card(
+        flat, card, show_paper=show_paper, clip=clip, with_comments=with_comments, popular=popular
+    )
 
 
 def render_card(
@@ -161,10 +164,16 @@ def render_card(
     show_paper: bool = False,
     clip: bool = False,
     with_comments: bool = False,
+    popular: bool = False,
 ) -> SafeString:
     """The card's HTML with this request's CSRF token, from the memo when it has it."""
     request: HttpRequest = context["request"]
-    options = {"show_paper": show_paper, "clip": clip, "with_comments": with_comments}
+    options = {
+        "show_paper": show_paper,
+        "clip": clip,
+        "with_comments": with_comments,
+        "popular": popular,
+    }
     key = _key(card, request, context, options)
     html = _recall(key)
     if html is None:
@@ -184,6 +193,11 @@ def render_card(
         # A shared signed-in copy keeps the placeholder: each request puts its own token in.
         return mark_safe(html)  # noqa: S308 -- our own template's output, escaped when rendered
     return mark_safe(html.replace(placeholder, _token(request, context["user"])))  # noqa: S308
+
+
+@register.filter
+def views_label(views: int) -> str:
+    return pageviews.label(views)
 
 
 def _token(request: HttpRequest, user: Any) -> str:

@@ -44,6 +44,7 @@ def many():
             score=n % 3,
             published_at=now - timedelta(minutes=n // 4),
             last_activity_at=now - timedelta(minutes=n % 5),
+            recent_views=n % 4,  # ties, for the Popular order
         )
     make_summary(private=True)
     make_summary(publish=False)
@@ -56,6 +57,7 @@ def many():
         ("recent", lambda s: (s.published_at, s.pk)),
         ("best", lambda s: (s.score, s.published_at, s.pk)),
         ("popular", lambda s: (s.last_activity_at, s.pk)),
+        ("viewed", lambda s: (s.recent_views, s.pk)),
     ],
 )
 @pytest.mark.parametrize("limit", [1, 4, 7, 100])

@@ -61,6 +61,9 @@ def test_the_list_orders_by_recent_best_and_popular(stranger):
     assert ids("recent") == [new.pk, best.pk, old.pk]
     assert ids("best") == [best.pk, new.pk, old.pk]
     assert ids("popular") == [old.pk, new.pk, best.pk]
+    Summary.objects.filter(pk=new.pk).update(recent_views=7)
+    Summary.objects.filter(pk=old.pk).update(recent_views=3)
+    assert ids("viewed") == [new.pk, old.pk, best.pk]
 
 
 def test_the_activity_feed_lists_the_newest_public_summaries(stranger):

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from shortscience.models import Comment, Paper, Summary, User, Vote
 from shortscience.services import demo
@@ -24,3 +27,11 @@ def test_every_demo_formula_renders():
     demo.load()
     broken = [s.pk for s in Summary.objects.all() if "math-error" in s.html]
     assert broken == []
+
+
+def test_a_fresh_demo_shows_reputations_its_votes_are_old_enough_to_count():
+    demo.load()
+    assert Vote.objects.filter(updated_at__gt=timezone.now() - timedelta(hours=48)).count() == 0
+    reputations = dict(User.objects.values_list("username", "reputation"))
+    assert sum(1 for value in reputations.values() if value > 0) >= 3
+    assert reputations["ada"] > 0

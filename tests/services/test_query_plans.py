@@ -55,6 +55,7 @@ def world() -> dict[str, Any]:
                 is_anonymous=kind == 5,
                 score=n % 4,
                 hotness=float(n),
+                recent_views=(n * 7) % 13,
                 published_at=None if kind == 7 else now - timedelta(hours=n),
             )
         )
@@ -125,6 +126,7 @@ def assert_reads(sql: str, *indexes: str) -> None:
         ("hot", "summary_public_hot"),
         ("recent", "summary_public_recent"),
         ("best", "summary_public_best"),
+        ("viewed", "summary_public_viewed"),  # Popular: views of the last 30 days
     ],
 )
 def test_each_home_tab_reads_its_own_index_of_public_summaries(world, tab, index):

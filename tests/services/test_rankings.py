@@ -1,5 +1,6 @@
-"""Hotness, the ranked lists (hot, recent, best), their periods and the field filter."""
+"""Hotness, the ranked lists (hot, recent, best, popular), their periods and the field filter."""
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -28,11 +29,71 @@ def test_a_negative_score_sinks_below_an_unvoted_summary():
     assert rankings.hotness(-10, now) < rankings.hotness(0, now)
 
 
-def test_ten_votes_are_worth_twelve_and_a_half_hours_of_freshness():
+def test_one_vote_is_worth_two_weeks_and_three_votes_four_weeks_of_freshness():
     now = timezone.now()
-    assert rankings.hotness(10, now) == pytest.approx(
-        rankings.hotness(0, now + timedelta(hours=12.5)), abs=1e-6
+    assert rankings.hotness(1, now) == pytest.approx(
+        rankings.hotness(0, now + timedelta(weeks=2)), abs=1e-6
     )
+    assert rankings.hotness(3, now) == pytest.approx(
+        rankings.hotness(0, now + timedelta(weeks=4)), abs=1e-6
+    )
+
+
+def test_a_net_down_vote_sinks_four_times_as_far_as_an_up_vote_lifts():
+    now = timezone.now()
+    assert rankings.hotness(-1, now) == pytest.approx(
+        rankings.hotness(0, now - timedelta(weeks=8)), abs=1e-6
+    )
+
+
+def test_the_worked_example_of_docs_rankings():
+    today = timezone.now()
+    september = today - timedelta(days=91)
+    # The issue's case: a -2 summary from today no longer outranks a +4 one from September.
+    assert rankings.hotness(4, september) > rankings.hotness(-2, today)
+    # A +3 from three weeks ago is above today's unvoted one, which is above a +1 from 3 weeks.
+    assert (
+        rankings.hotness(3, today - timedelta(weeks=3))
+        > rankings.hotness(0, today)
+        > rankings.hotness(1, today - timedelta(weeks=3))
+    )
+
+
+def test_on_realistic_votes_hot_differs_from_recent_and_the_negative_one_sinks():
+    """A year of this site: a summary every two weeks or so, a handful of votes each."""
+    now = timezone.now()
+    shape = [  # (days ago, net votes)
+        (0, -2),
+        (1, 0),
+        (4, 1),
+        (9, 5),
+        (16, 0),
+        (25, 2),
+        (40, 8),
+        (60, 1),
+        (91, 4),
+        (150, 12),
+        (200, 0),
+        (330, 3),
+    ]
+    made = {}
+    for days, score in shape:
+        summary = make_summary()
+        Summary.objects.filter(pk=summary.pk).update(
+            score=score, published_at=now - timedelta(days=days)
+        )
+        made[(days, score)] = summary.pk
+    rankings.recompute_hotness()
+    hot = [s.pk for s in rankings.ranked(rankings.Ranking("hot"))]
+    recent = [s.pk for s in rankings.ranked(rankings.Ranking("recent"))]
+    assert hot != recent
+    assert recent[0] == made[(0, -2)]
+    # Well-voted recent summaries come first; today's negative one is below every summary of
+    # the last three months that readers liked, and below the unvoted ones of this month.
+    assert hot[:3] == [made[(9, 5)], made[(4, 1)], made[(40, 8)]]
+    sunk = hot.index(made[(0, -2)])
+    for liked in [(4, 1), (9, 5), (25, 2), (40, 8), (60, 1), (91, 4), (1, 0), (16, 0)]:
+        assert hot.index(made[liked]) < sunk
 
 
 def test_publishing_and_voting_store_the_hotness():
@@ -44,13 +105,16 @@ def test_publishing_and_voting_store_the_hotness():
         votes.cast(make_user(), summary.pk, 1)
     summary.refresh_from_db()
     assert summary.score == 10
-    assert summary.hotness == pytest.approx(rankings.hotness(0, summary.published_at) + 1)
+    # log2(1 + 10) units of two weeks
+    assert summary.hotness == pytest.approx(
+        rankings.hotness(0, summary.published_at) + math.log2(11)
+    )
 
 
 def test_the_hot_list_orders_by_stored_hotness():
     now = timezone.now()
     old_loved, fresh, sunk = make_summary(), make_summary(), make_summary()
-    Summary.objects.filter(pk=old_loved.pk).update(score=100, published_at=now - timedelta(hours=6))
+    Summary.objects.filter(pk=old_loved.pk).update(score=10, published_at=now - timedelta(days=20))
     Summary.objects.filter(pk=fresh.pk).update(score=1, published_at=now)
     Summary.objects.filter(pk=sunk.pk).update(score=-5, published_at=now)
     rankings.recompute_hotness()

@@ -56,6 +56,8 @@ READS = {
     "summary-markdown",
     "summary",
     "summary-shared",
+    # The view beacon adds to a counter in the cache and writes no row (docs/rankings.md, "Views")
+    "view-beacon",
     "users",
     "user",
     "venues",
@@ -259,6 +261,7 @@ def _read_kwargs(w: World, names: Iterator[str]) -> dict[str, Any]:
         "list_id": w.reading_list.pk,
         "slug": w.reading_list.slug,
         "fmt": "bib",
+        "object_id": w.paper.pk,  # the view beacon's (with kind "paper")
     }
     return {name: known[name] for name in names}
 

@@ -54,14 +54,15 @@ def _page(
 def summary_list(
     request: HttpRequest,
     params: Query[PageParams],
-    order: Literal["recent", "hot", "best", "popular"] = "recent",
+    order: Literal["recent", "hot", "best", "popular", "viewed"] = "recent",
     period: Literal["all", "week", "month", "year"] = "all",
     field: Literal["cs", "stat", "physics", "math", "q-bio", "q-fin", "eess", "econ"] | None = None,
     text: TextParam = "excerpt",
 ) -> SummaryPage:
-    """Public summaries: newest first (`recent`), by hotness (`hot`), by score (`best`) or by
-    latest activity (`popular`), published within `period`, of papers in `field`. Items carry
-    the excerpt; `text=full` adds each one's Markdown and HTML."""
+    """Public summaries: newest first (`recent`), by hotness (`hot`), by score (`best`), by
+    latest activity (`popular`) or by views in the 30 days before today (`viewed`, the home
+    page's Popular tab), published within `period`, of papers in `field`. Items carry the
+    excerpt; `text=full` adds each one's Markdown and HTML."""
     return _page(request, rankings.Ranking(order, period, field or ""), params, text)
 
 

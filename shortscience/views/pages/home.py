@@ -27,10 +27,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "home/index.html",
         {
             "ranking": ranking,
-            "tabs": rankings.TABS,
+            "tabs": rankings.TAB_LABELS,
             "periods": rankings.PERIOD_LABELS,
             "fields": FIELDS,
             "extra": urlencode(ranking.params()),
+            "popular": ranking.order == "viewed",
             "page": page,
             "cards": cards.build(page.items, viewer(request)),
         },
