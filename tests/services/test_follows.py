@@ -121,7 +121,7 @@ def test_following_more_than_the_limit_is_refused(settings):
 
 def test_an_unknown_kind_is_invalid_input():
     with pytest.raises(InvalidInput):
-        follows.parse_kind("venue")
+        follows.parse_kind("tag")
     assert follows.parse_kind("paper") == "paper"
 
 
