@@ -56,6 +56,8 @@ def parse_kind(raw: str) -> Kind:
 
 
 def _target_q(kind: Kind, target_id: Target) -> Q:
+    if kind == "search":
+        target_id = normalised_query(str(target_id))
     return Q(**{_COLUMN[kind]: target_id})
 
 
@@ -136,7 +138,7 @@ def query_words(query: str) -> list[str]:
 def _new_follow(user: User, kind: Kind, target_id: Target) -> Follow:
     if kind != "search":
         return Follow(follower=user, **{_COLUMN[kind]: target_id})
-    query = str(target_id)
+    query = normalised_query(str(target_id))
     found = query_words(query)
     key = max(found, key=len)[:60]
     return Follow(follower=user, query=query, query_words=found, query_key=key)
