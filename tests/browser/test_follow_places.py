@@ -24,6 +24,7 @@ def test_a_reader_follows_a_category_and_a_venue_and_sees_the_buttons_change(
     sign_in(reader, base, ada.username)
 
     reader.goto(f"{base}/papers/{paper.pk}/")
+    screenshot(reader, "paper-category-tags")
     reader.locator(".paper-categories a", has_text="cs.LG").click()
     reader.wait_for_load_state()
     assert reader.url.endswith("/new/cs.LG/")

@@ -103,6 +103,8 @@ def test_following_a_search_from_its_results(client_for: ClientFor):
     assert "Following this search ✓" in swapped
     assert follows.following_sets(ada).queries == {"attention"}
     assert "Following this search ✓" in client.get("/search/?q=attention").content.decode()
+    spaced = client.get("/search/?q=attention%20%20").content.decode()
+    assert "Following this search ✓" in spaced
     listed = client.get("/following/").content.decode()
     assert "Search:" in listed and "/search/?q=attention" in listed
     back = client.post("/follow/search/", {"q": "attention", "action": "unfollow"})
