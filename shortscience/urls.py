@@ -11,6 +11,7 @@ from shortscience.views.pages import (
     account_data,
     add,
     authors,
+    categories,
     citations,
     comments,
     follows,
@@ -66,6 +67,9 @@ urlpatterns = [
     path("users/<str:username>/unblock/", users.unblock, name="user-unblock"),
     path("venues/", venues.listing, name="venues"),
     path("venues/<path:key>/", venues.detail, name="venue"),  # keys may hold "/"
+    # Issue 14: new papers by arXiv category (views/pages/categories.py)
+    path("new/", categories.index, name="new-papers-index"),
+    path("new/<str:category>/", categories.detail, name="new-papers"),
     # Writing
     path("add/", add.add, name="add"),
     path("add/source/", add.source, name="add-source"),
@@ -99,6 +103,7 @@ urlpatterns = [
     path("lists/<int:list_id>-<slug:slug>/", library.list_page, name="library-list"),
     path("lists/<int:list_id>/export.<str:fmt>", library.export, name="library-export"),
     # Following and notifications (views/pages/follows.py, views/pages/notifications.py)
+    path("follow/search/", follows.toggle_search, name="follow-search"),
     path("follow/<str:kind>/<str:key>/", follows.toggle, name="follow"),
     path("following/", follows.listing, name="following"),
     # Issue 14: papers worth summarising (views/pages/wanted.py)

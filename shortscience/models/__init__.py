@@ -1,8 +1,10 @@
 """The data model: users, papers and their identifiers, venues, summaries, revisions, votes,
-comments, verified authors and errata, uploaded images, follows, notifications and similarity links.
+comments, arXiv categories of papers, verified authors and errata, uploaded images, follows,
+notifications and similarity links.
 Models hold data and constraints only; behaviour lives in services."""
 
 from shortscience.models.authors import AuthorClaim, AuthorOrcid, Erratum
+from shortscience.models.categories import PaperCategory
 from shortscience.models.comments import Comment
 from shortscience.models.follows import Block, Follow, Notification
 from shortscience.models.library import ReadingList, SavedPaper
@@ -32,6 +34,7 @@ __all__ = [
     "ModerationMark",
     "Notification",
     "Paper",
+    "PaperCategory",
     "PaperIdentifier",
     "PaperRedirect",
     "RawResponse",

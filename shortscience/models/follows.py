@@ -1,4 +1,5 @@
-"""Follows (a person following a paper, another person or one summary's discussion), the
+"""Follows (a person following a paper, another person, one summary's discussion, a venue, an
+arXiv category or a saved search), the
 notifications that the events on what they follow produce, and blocks (a person whose mentions
 and replies no longer notify you)."""
 
@@ -8,9 +9,29 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# A follow's possible targets; exactly one is set. Text targets are "" when unset.
+_FK_TARGETS = ("paper", "followed_user", "summary", "venue")
+_TEXT_TARGETS = ("category", "query")
+
+
+def _only(target: str) -> Q:
+    condition = Q()
+    for name in _FK_TARGETS:
+        condition &= Q(**{f"{name}__isnull": name != target})
+    for name in _TEXT_TARGETS:
+        condition &= ~Q(**{name: ""}) if name == target else Q(**{name: ""})
+    return condition
+
+
+def _exactly_one_target() -> Q:
+    condition = Q()
+    for target in (*_FK_TARGETS, *_TEXT_TARGETS):
+        condition |= _only(target)
+    return condition
+
 
 class Follow(models.Model):
-    """Exactly one of paper, followed_user and summary is set."""
+    """Exactly one of paper, followed_user, summary, venue, category and query is set."""
 
     follower = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
@@ -28,17 +49,21 @@ class Follow(models.Model):
     summary = models.ForeignKey(
         "shortscience.Summary", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    venue = models.ForeignKey(
+        "shortscience.Venue", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(max_length=40, blank=True, help_text="An arXiv category")
+    # A saved search: the query as the reader typed it (normalised spaces), its words as
+    # services/follows.py folds them, and the one word the fan-out looks candidates up by.
+    query = models.CharField(max_length=200, blank=True)
+    query_words = models.JSONField(default=list, blank=True)
+    query_key = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(paper__isnull=False, followed_user__isnull=True, summary__isnull=True)
-                    | Q(paper__isnull=True, followed_user__isnull=False, summary__isnull=True)
-                    | Q(paper__isnull=True, followed_user__isnull=True, summary__isnull=False)
-                ),
-                name="follow_has_exactly_one_target",
+                condition=_exactly_one_target(), name="follow_has_exactly_one_target"
             ),
             models.UniqueConstraint(
                 fields=["follower", "paper"],
@@ -55,10 +80,38 @@ class Follow(models.Model):
                 condition=Q(summary__isnull=False),
                 name="follow_summary_once",
             ),
+            models.UniqueConstraint(
+                fields=["follower", "venue"],
+                condition=Q(venue__isnull=False),
+                name="follow_venue_once",
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "category"],
+                condition=~Q(category=""),
+                name="follow_category_once",
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "query"], condition=~Q(query=""), name="follow_query_once"
+            ),
+        ]
+        indexes = [
+            # The fan-out of a new public summary: followers of its paper's categories, and
+            # saved searches whose key word is one of the paper's words.
+            models.Index(fields=["category"], name="follow_by_category", condition=~Q(category="")),
+            models.Index(
+                fields=["query_key"], name="follow_by_query_key", condition=~Q(query_key="")
+            ),
         ]
 
     def __str__(self) -> str:
-        target = self.paper_id or self.followed_user_id or self.summary_id
+        target = (
+            self.paper_id
+            or self.followed_user_id
+            or self.summary_id
+            or self.venue_id
+            or self.category
+            or self.query
+        )
         return f"Follow {self.follower_id} -> {target}"
 
 
@@ -71,6 +124,9 @@ class Notification(models.Model):
         DISCUSSION_COMMENT = "discussion_comment", "Comment in a discussion you follow"
         COMMENT_MENTION = "comment_mention", "Mention in a comment"
         WANTED_SUMMARY = "wanted_summary", "First summary of a paper you asked for"
+        VENUE_SUMMARY = "venue_summary", "New summary of a paper in a venue you follow"
+        CATEGORY_SUMMARY = "category_summary", "New summary of a paper in a category you follow"
+        SEARCH_SUMMARY = "search_summary", "New summary of a paper matching a search you follow"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

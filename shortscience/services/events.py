@@ -17,6 +17,7 @@ from shortscience import search
 from shortscience.models import Comment, Summary
 from shortscience.models.summaries import public_q
 from shortscience.services import (
+    categories,
     counts,
     maintenance,
     notification_emails,
@@ -162,6 +163,7 @@ def papers_written(paper_ids: Sequence[int]) -> None:
     if on_them:
         pagecache.touch(*_summary_pages(list(on_them)))
     counts.refresh_papers(paper_ids)
+    categories.papers_written(paper_ids)
     search.index_papers(paper_ids)
 
 
@@ -200,6 +202,7 @@ def bulk_loaded() -> None:
     derived from them."""
     pagecache.touch_everything()
     counts.recount_all()
+    categories.refile_all()
     maintenance.analyse()  # the planner's statistics still describe the tables before the load
     search.rebuild()
     rankings.recompute_all()

@@ -5,8 +5,9 @@ The archive holds:
 - `data.json`: the profile with e-mail addresses, every summary the person wrote (drafts,
   private and anonymous ones too) with all its revisions, their comments, votes, uploads,
   API tokens (names only), the flags they raised, their claims to have written papers and the
-  errata they marked as an author, what they follow (papers, people and
-  discussions, by id), the people they blocked (by id) and their notification e-mail setting;
+  errata they marked as an author, what they follow (papers, people, discussions and venues by
+  id, arXiv categories and searches as text), the people they blocked (by id) and their
+  notification e-mail setting;
   a comment shown to others as "the author (anonymous)" says so (`shown_as_anonymous_author`);
 - `summaries/<paper-slug>-<id>.md`: each summary's Markdown after YAML front matter;
 - `papers.bib`: BibTeX of the papers they summarised;
@@ -170,6 +171,9 @@ def collect(
                 "paper_id": f.paper_id,
                 "user_id": f.followed_user_id,
                 "summary_id": f.summary_id,
+                "venue_id": f.venue_id,
+                "category": f.category,
+                "query": f.query,
                 "created_at": _iso(f.created_at),
             }
             for f in Follow.objects.filter(follower=user).order_by("pk")

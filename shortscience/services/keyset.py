@@ -26,7 +26,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
@@ -182,7 +182,7 @@ def encode(ordering: Sequence[str], row: Model) -> str:
 
 
 def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def decode(cursor: str, ordering: Sequence[str], model: type[Model]) -> list[Any]:
@@ -215,7 +215,7 @@ def _typed(model: type[Model], name: str, value: Any) -> Any:
     if value is None:
         raise ValueError("a sort key is never null")
     typed = _field(model, name).to_python(value)
-    if isinstance(typed, bool) or not isinstance(typed, int | float | datetime | str):
+    if isinstance(typed, bool) or not isinstance(typed, int | float | date | str):
         raise ValueError("unexpected value in cursor")
     # Floats (hotness) survive JSON exactly; NaN and infinities would never match a row.
     if isinstance(typed, float) and not math.isfinite(typed):

@@ -61,7 +61,7 @@ class Witness:
     own_paper_ids: set[int] = field(default_factory=set)  # papers whose own summaries would show
     person_ids: set[int] = field(default_factory=set)  # people whose own page this is
     followed: dict[str, set[int]] = field(
-        default_factory=lambda: {"paper": set(), "user": set(), "summary": set()}
+        default_factory=lambda: {"paper": set(), "user": set(), "summary": set(), "venue": set()}
     )
 
 
@@ -173,6 +173,7 @@ def reader_facts(witness: Witness, reader_id: int) -> ReaderFacts:
         papers=sorted(witness.followed["paper"]),
         people=sorted(witness.followed["user"]),
         discussions=sorted(witness.followed["summary"]),
+        venues=sorted(witness.followed["venue"]),
     )
     sql, params = _prepared(connection.vendor, ids.shape()).bind(reader_id, ids)
     with _statement_cursor() as cursor:
@@ -227,6 +228,7 @@ class _FactIds:
     papers: list[int]  # follow buttons, by kind
     people: list[int]
     discussions: list[int]
+    venues: list[int]
 
     def shape(self) -> tuple[int, ...]:
         return (
@@ -235,6 +237,7 @@ class _FactIds:
             len(self.papers),
             len(self.people),
             len(self.discussions),
+            len(self.venues),
         )
 
 
@@ -261,6 +264,8 @@ def _facts_query(reader_id: int, ids: _FactIds) -> QuerySet[User, dict[str, Any]
         targets |= Q(followed_user_id__in=ids.people)
     if ids.discussions:
         targets |= Q(summary_id__in=ids.discussions)
+    if ids.venues:
+        targets |= Q(venue_id__in=ids.venues)
     if targets:
         checks["fact_follows"] = Exists(Follow.objects.filter(targets, follower_id=reader_id))
     # Moderators' pages show the moderation link and hidden comments: never the shared copy.

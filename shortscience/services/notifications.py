@@ -36,17 +36,39 @@ from shortscience.models import (
     Comment,
     Follow,
     Notification,
+    Paper,
     Summary,
     SummaryRequest,
     User,
 )
 from shortscience.models.summaries import public_q
 from shortscience.rendering.mentions import mentioned_in
+from shortscience.services import text
 from shortscience.services.errors import NotFound
 from shortscience.services.links import absolute_url
 
 Kind = Notification.Kind
-SUMMARY_KINDS = (Kind.PAPER_SUMMARY, Kind.USER_SUMMARY, Kind.WANTED_SUMMARY)
+SUMMARY_KINDS = (
+    Kind.PAPER_SUMMARY,
+    Kind.USER_SUMMARY,
+    Kind.WANTED_SUMMARY,
+    Kind.VENUE_SUMMARY,
+    Kind.CATEGORY_SUMMARY,
+    Kind.SEARCH_SUMMARY,
+)
+# When one summary concerns a person in several ways, the most specific kind wins (lowest).
+_SUMMARY_RANK = {
+    Kind.WANTED_SUMMARY: 0,
+    Kind.PAPER_SUMMARY: 1,
+    Kind.USER_SUMMARY: 2,
+    Kind.VENUE_SUMMARY: 3,
+    Kind.CATEGORY_SUMMARY: 4,
+    Kind.SEARCH_SUMMARY: 5,
+}
+#: A paper is matched against followed searches by at most this many of its words ...
+MAX_PAPER_WORDS = 1000
+#: ... and at most this many followed searches are looked at for one summary.
+MAX_SEARCH_CANDIDATES = 1000
 #: The first public summary of a paper tells at most this many of its requesters.
 MAX_WANTED_NOTIFIED = 500
 #: A comment notifies at most this many mentioned people, however often it is edited.
@@ -64,17 +86,38 @@ def summary_saved(summary: Summary, *, was_public: bool) -> list[int]:
     asked for immediate mail); services/events.py hands them to notification_emails."""
     if was_public or not summary.is_public:
         return []
+    paper = summary.paper
     by_paper = Q(paper_id=summary.paper_id)
     # Following an anonymous summary's author must not reveal that they wrote it.
     by_author = Q(pk__in=[]) if summary.is_anonymous else Q(followed_user_id=summary.author_id)
+    by_place = Q(venue_id=paper.venue_id) if paper.venue_id is not None else Q(pk__in=[])
+    paper_categories = (
+        [c for c in paper.categories if isinstance(c, str)]
+        if isinstance(paper.categories, list)
+        else []
+    )
+    if paper_categories:
+        by_place |= Q(category__in=paper_categories)
     recipients: dict[int, str] = {}
-    for follower_id, paper_id in Follow.objects.filter(by_paper | by_author).values_list(
-        "follower_id", "paper_id"
-    ):
-        kind = Kind.PAPER_SUMMARY if paper_id is not None else Kind.USER_SUMMARY
-        # A person following both the paper and the author gets one, about the paper.
-        if recipients.get(follower_id) != Kind.PAPER_SUMMARY:
-            recipients[follower_id] = kind
+
+    def offer(person_id: int, kind: str) -> None:
+        held = recipients.get(person_id)
+        if held is None or _SUMMARY_RANK[Kind(kind)] < _SUMMARY_RANK[Kind(held)]:
+            recipients[person_id] = kind
+
+    for follower_id, paper_id, user_id, venue_id in Follow.objects.filter(
+        by_paper | by_author | by_place
+    ).values_list("follower_id", "paper_id", "followed_user_id", "venue_id"):
+        if paper_id is not None:
+            offer(follower_id, Kind.PAPER_SUMMARY)
+        elif user_id is not None:
+            offer(follower_id, Kind.USER_SUMMARY)
+        elif venue_id is not None:
+            offer(follower_id, Kind.VENUE_SUMMARY)
+        else:
+            offer(follower_id, Kind.CATEGORY_SUMMARY)
+    for follower_id in _search_followers(paper):
+        offer(follower_id, Kind.SEARCH_SUMMARY)
     # Readers who asked for a summary hear of the paper's first public one (most specific).
     if (
         not Summary.objects.public()
@@ -87,7 +130,7 @@ def summary_saved(summary: Summary, *, was_public: bool) -> list[int]:
             .order_by("created_at", "pk")
             .values_list("requester_id", flat=True)[:MAX_WANTED_NOTIFIED]
         ):
-            recipients[requester_id] = Kind.WANTED_SUMMARY
+            offer(requester_id, Kind.WANTED_SUMMARY)
     # Once per person per summary: publish, unpublish, publish again tells nobody twice.
     told = Notification.objects.filter(summary=summary, kind__in=SUMMARY_KINDS).values_list(
         "recipient_id", flat=True
@@ -102,6 +145,37 @@ def summary_saved(summary: Summary, *, was_public: bool) -> list[int]:
         summary=summary,
         comment=None,
     )
+
+
+def _search_followers(paper: Paper) -> list[int]:
+    """The people whose followed search the paper matches: every word of the search is among
+    the words of its title, authors, abstract and categories (services/text.words). Bounded:
+    one indexed query for the searches whose key word (their longest) is one of the paper's
+    first MAX_PAPER_WORDS words, at most MAX_SEARCH_CANDIDATES of them, then a set test each."""
+    authors = (
+        [a for a in paper.authors if isinstance(a, str)] if isinstance(paper.authors, list) else []
+    )
+    found = (
+        [c for c in paper.categories if isinstance(c, str)]
+        if isinstance(paper.categories, list)
+        else []
+    )
+    paper_words = text.words(" ".join([paper.title, *authors, paper.abstract, *found]))
+    paper_words = paper_words[:MAX_PAPER_WORDS]
+    if not paper_words:
+        return []
+    have = set(paper_words)
+    candidates = (
+        Follow.objects.filter(query_key__in=paper_words)
+        .exclude(query_key="")
+        .order_by("pk")
+        .values_list("follower_id", "query_words")[:MAX_SEARCH_CANDIDATES]
+    )
+    return [
+        follower_id
+        for follower_id, query_words in candidates
+        if isinstance(query_words, list) and query_words and have.issuperset(query_words)
+    ]
 
 
 def summary_moderated(summary_id: int) -> list[int]:
@@ -299,6 +373,9 @@ def describe(notification: Notification) -> Item:
         Kind.COMMENT_REPLY: f"{who} replied to your comment on a summary of “{title}”",
         Kind.DISCUSSION_COMMENT: f"{who} commented on a summary you follow of “{title}”",
         Kind.WANTED_SUMMARY: f"{who} published the summary you asked for of “{title}”",
+        Kind.VENUE_SUMMARY: f"{who} published a summary of “{title}”, in a venue you follow",
+        Kind.CATEGORY_SUMMARY: f"{who} published a summary of “{title}”, in a category you follow",
+        Kind.SEARCH_SUMMARY: f"{who} published a summary of “{title}”, found by your search",
         Kind.COMMENT_MENTION: f"{who} mentioned you in a comment on a summary of “{title}”",
     }
     path = reverse("summary", args=[notification.summary_id])

@@ -104,6 +104,8 @@ PAGES: dict[str, TagsOf] = {
     "venues": _lists,
     "venue": _lists,
     "wanted": _lists,
+    "new-papers-index": _lists,  # Issue 14: new papers by arXiv category
+    "new-papers": _lists,
     "feed-recent-atom": _lists,
     "feed-recent-rss": _lists,
     "feed-paper-atom": _paper,

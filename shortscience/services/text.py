@@ -1,9 +1,11 @@
 """Normalising what people submit: text without NUL bytes or lone surrogates, Unix newlines;
 one-line fields (names, labels) without control characters; mail subjects that are always one
-safe header line; years that are four plain digits."""
+safe header line; years that are four plain digits; the folded words that saved searches are
+matched by."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from shortscience.services.errors import InvalidInput
@@ -13,6 +15,15 @@ from shortscience.services.errors import InvalidInput
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Control characters (newline, tab, NUL, ESC, C1 ...) and the line and paragraph separators.
 _LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """The distinct words of `text`, case-folded, in order: what a followed search and a paper
+    are compared by (services/notifications.py). No stemming, no operators."""
+    return list(dict.fromkeys(_WORD.findall(unicodedata.normalize("NFKC", text).casefold())))
 
 
 def clean_text(text: str) -> str:

@@ -29,6 +29,7 @@ def following_and_notifications(request: HttpRequest) -> dict[str, Any]:
                 neutralpages.noted_ids("paper"),
                 neutralpages.noted_ids("user"),
                 neutralpages.noted_ids("summary"),
+                neutralpages.noted_ids("venue"),
             ),
             "csrf_token": neutralpages.csrf_placeholder(),
             "account_nav": mark_safe(neutralpages.header_placeholder()),  # noqa: S308 -- our constant

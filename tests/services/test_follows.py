@@ -1,4 +1,5 @@
-"""Following papers, people and discussions: idempotent, never yourself, only public things."""
+"""Following papers, people, discussions, venues, arXiv categories and searches: idempotent,
+never yourself, only public things."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shortscience.models import Follow
+from shortscience.models import Follow, Venue
 from shortscience.services import follows
 from shortscience.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.factories import make_paper, make_summary, make_user
@@ -121,7 +122,7 @@ def test_following_more_than_the_limit_is_refused(settings):
 
 def test_an_unknown_kind_is_invalid_input():
     with pytest.raises(InvalidInput):
-        follows.parse_kind("venue")
+        follows.parse_kind("tag")
     assert follows.parse_kind("paper") == "paper"
 
 
@@ -133,3 +134,54 @@ def test_a_suspended_person_cannot_follow():
     ada = make_user(suspended_until=timezone.now() + timedelta(days=1))
     with pytest.raises(PermissionDenied):
         follows.follow(ada, "paper", make_paper().pk)
+
+
+# --- Venues, categories, searches ---------------------------------------------------------------
+
+
+def test_a_venue_a_category_and_a_search_are_followed_once_each_and_listed():
+    ada = make_user()
+    venue = Venue.objects.create(key="NeurIPS", name="Neural Information Processing Systems")
+    make_paper(categories=["cs.LG"])
+    for _ in range(2):
+        follows.follow(ada, "venue", venue.pk)
+        follows.follow(ada, "category", "cs.LG")
+        follows.follow(ada, "search", "attention  transformers")
+    assert Follow.objects.filter(follower=ada).count() == 3
+    with CaptureQueriesContext(connection) as queries:
+        sets = follows.following_sets(ada)
+    assert len(queries) == 1
+    assert (sets.venue_ids, sets.categories, sets.queries) == (
+        frozenset({venue.pk}),
+        frozenset({"cs.LG"}),
+        frozenset({"attention transformers"}),
+    )
+    listed = follows.listing(ada)
+    assert [(follows.kind_of(f), follows.target_of(f)) for f in listed] == [
+        ("search", "attention transformers"),
+        ("category", "cs.LG"),
+        ("venue", venue.pk),
+    ]
+    assert follows.listing(ada, kinds=("paper", "user", "summary")) == []
+    follows.unfollow(ada, "category", "cs.LG")
+    follows.unfollow(ada, "search", "attention transformers")
+    follows.unfollow(ada, "venue", venue.pk)
+    assert not Follow.objects.filter(follower=ada).exists()
+
+
+def test_a_followed_search_keeps_its_words_and_its_longest_word_as_key():
+    found = follows.follow(make_user(), "search", 'title:Attention -rnn "is all" you need')
+    assert found.query_words == ["attention", "is", "all", "you", "need"]
+    assert found.query_key == "attention"
+
+
+def test_no_such_venue_no_such_category_and_an_empty_search_are_refused():
+    ada = make_user()
+    with pytest.raises(NotFound):
+        follows.follow(ada, "venue", 999_999)
+    with pytest.raises(NotFound):
+        follows.follow(ada, "category", "cs.LG")  # no paper has it
+    with pytest.raises(NotFound):
+        follows.target_id_for("category", "not/one")
+    with pytest.raises(InvalidInput):
+        follows.follow(ada, "search", "  -only -exclusions ")

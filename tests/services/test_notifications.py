@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from shortscience.models import Notification, User
+from shortscience.models import Notification, Summary, User, Venue
 from shortscience.services import comments, follows, moderation, notification_emails, notifications
 from shortscience.services.errors import NotFound
 from tests.factories import make_paper, make_summary, make_user
@@ -517,3 +517,70 @@ def test_deleting_a_comment_without_mentions_asks_nothing_more(django_assert_num
     comment = comments.add(writer, make_summary().pk, "plain")
     with django_assert_num_queries(0):
         assert notifications.comment_mentions(comment) == []
+
+
+# --- Followed venues, categories and searches --------------------------------------------------
+
+
+def test_a_new_public_summary_notifies_followers_of_its_venue_category_and_matching_searches():
+    venue = Venue.objects.create(key="ICML", name="ICML")
+    paper = make_paper("Attention is all you need", venue=venue, categories=["cs.CL", "cs.LG"])
+    by_venue, by_category, by_search, no_match, writer = (quiet() for _ in range(5))
+    follows.follow(by_venue, "venue", venue.pk)
+    follows.follow(by_category, "category", "cs.LG")
+    follows.follow(by_search, "search", "attention NEED")
+    follows.follow(no_match, "search", "attention convolution")
+    make_summary(writer, paper)
+    assert kinds_for(by_venue) == [Kind.VENUE_SUMMARY]
+    assert kinds_for(by_category) == [Kind.CATEGORY_SUMMARY]
+    assert kinds_for(by_search) == [Kind.SEARCH_SUMMARY]
+    assert kinds_for(no_match) == []
+    headline = notifications.describe(Notification.objects.get(recipient=by_search)).headline
+    assert headline.startswith(writer.shown_name) and "found by your search" in headline
+
+
+def test_the_most_specific_follow_wins_and_one_summary_tells_each_person_once():
+    venue = Venue.objects.create(key="ICLR", name="ICLR")
+    paper = make_paper("Deep things", venue=venue, categories=["cs.LG"])
+    ada = quiet()
+    follows.follow(ada, "venue", venue.pk)
+    follows.follow(ada, "category", "cs.LG")
+    follows.follow(ada, "search", "deep")
+    follows.follow(ada, "paper", paper.pk)
+    summary = make_summary(quiet(), paper)
+    assert kinds_for(ada) == [Kind.PAPER_SUMMARY]
+    follows.unfollow(ada, "paper", paper.pk)
+    other = make_summary(quiet(), paper)
+    assert kinds_for(ada) == [Kind.PAPER_SUMMARY, Kind.VENUE_SUMMARY]
+    assert Notification.objects.filter(recipient=ada, summary=other).count() == 1
+    assert summary.pk != other.pk
+
+
+def test_anonymous_private_and_draft_summaries_never_reveal_their_author_to_place_followers():
+    paper = make_paper("Anonymous things", categories=["cs.LG"])
+    ada, writer = quiet(), quiet()
+    follows.follow(ada, "category", "cs.LG")
+    make_summary(writer, paper, private=True)
+    make_summary(quiet(), paper, publish=False)
+    assert kinds_for(ada) == []
+    make_summary(quiet(), paper, anonymous=True)
+    found = Notification.objects.get(recipient=ada)
+    assert found.actor_id is None
+    item = notifications.describe(found)
+    assert item.actor_name == "Anonymous" and item.headline.startswith("Anonymous ")
+
+
+def test_matching_followed_searches_costs_one_query_whatever_their_number(
+    django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+):
+    paper = make_paper("Graph neural networks", categories=["cs.LG"])
+    people = [quiet() for _ in range(6)]
+    for n, person in enumerate(people):
+        follows.follow(person, "search", "graph networks" if n % 2 else f"unrelated{n}")
+    summary = make_summary(quiet(), paper, publish=False)
+    summary = Summary.objects.select_related("paper").get(pk=summary.pk)
+    with django_assert_max_num_queries(1):
+        found = notifications._search_followers(summary.paper)
+    assert sorted(found) == sorted(p.pk for n, p in enumerate(people) if n % 2)
+    monkeypatch.setattr(notifications, "MAX_SEARCH_CANDIDATES", 1)
+    assert len(notifications._search_followers(summary.paper)) == 1

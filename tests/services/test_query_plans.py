@@ -21,8 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shortscience.models import Paper, Summary, User, Venue
-from shortscience.services import maintenance, refresh
+from shortscience.models import Paper, PaperCategory, Summary, User, Venue
+from shortscience.services import events, maintenance, refresh
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,15 @@ def test_the_metadata_refresh_batch_seeks_into_the_due_index(world, settings, st
     for sql in queries:
         assert "LIMIT" in sql, sql
         assert_reads(sql, "paper_metadata_due")
+
+
+def test_a_category_page_reads_its_index_newest_day_first(world):
+    papers = list(Paper.objects.all()[:20])
+    Paper.objects.filter(pk__in=[p.pk for p in papers]).update(categories=["cs.LG"])
+    events.papers_written([p.pk for p in papers])
+    assert PaperCategory.objects.filter(category="cs.LG").count() == 20
+    maintenance.analyse()
+    queries = captured("/new/cs.LG/")
+    assert_reads(
+        the_query(queries, 'FROM "shortscience_papercategory"', "LIMIT"), "paper_category_new"
+    )

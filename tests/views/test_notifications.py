@@ -65,7 +65,7 @@ def test_following_yourself_an_unknown_kind_or_a_bad_id_is_refused(client_for: C
     assert client_for(ada).post("/follow/paper/12x/").status_code == 404
     assert client_for(ada).post("/follow/user/nobody-here/").status_code == 404
     assert client_for(ada).post(f"/follow/user/{ada.username}/").status_code == 400
-    assert client_for(ada).post("/follow/venue/1/").status_code == 400
+    assert client_for(ada).post("/follow/tag/1/").status_code == 400
 
 
 def test_the_user_page_and_summary_page_show_follow_buttons(client_for: ClientFor):

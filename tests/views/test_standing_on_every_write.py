@@ -62,6 +62,8 @@ READS = {
     "user",
     "venues",
     "venue",
+    "new-papers-index",  # Issue 14: new papers by arXiv category
+    "new-papers",
     "following",
     "notifications",
     "summary-history",
@@ -201,6 +203,7 @@ def _page_writes(w: World) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         "comment-edit": ({"comment_id": w.my_comment.pk}, {"markdown": "edited into spam"}),
         "comment-delete": ({"comment_id": w.my_comment.pk}, {}),
         "follow": ({"kind": "paper", "key": str(w.fresh.pk)}, {}),
+        "follow-search": ({}, {"q": "attention"}),
         "wanted-toggle": ({"paper_id": w.fresh.pk}, {"action": "want"}),
         "author-claim": ({"paper_id": w.fresh.pk}, {}),
         "author-withdraw": ({"paper_id": w.claimed.pk}, {}),
@@ -262,6 +265,7 @@ def _read_kwargs(w: World, names: Iterator[str]) -> dict[str, Any]:
         "slug": w.reading_list.slug,
         "fmt": "bib",
         "object_id": w.paper.pk,  # the view beacon's (with kind "paper")
+        "category": "cs.LG",
     }
     return {name: known[name] for name in names}
 

@@ -37,14 +37,15 @@ class FollowList(Schema):
 
 
 def _follow_out(links: Links, row: Follow) -> FollowOut:
-    kind = follows.kind_of(row)
+    kind: Literal["paper", "user", "summary"]
     if row.paper is not None:
-        name, path = row.paper.title, row.paper.get_absolute_url()
+        kind, name, path = "paper", row.paper.title, row.paper.get_absolute_url()
     elif row.followed_user is not None:
-        name, path = row.followed_user.shown_name, row.followed_user.get_absolute_url()
+        user = row.followed_user
+        kind, name, path = "user", user.shown_name, user.get_absolute_url()
     else:
-        assert row.summary is not None
-        name, path = row.summary.paper.title, row.summary.get_absolute_url()
+        assert row.summary is not None, "the list asks for papers, people and summaries only"
+        kind, name, path = "summary", row.summary.paper.title, row.summary.get_absolute_url()
     return FollowOut(
         kind=kind,
         id=follows.target_id_of(row),
@@ -69,7 +70,9 @@ def follow_list(request: HttpRequest) -> FollowList:
     """Everything the caller follows."""
     user = auth.caller(request).user
     assert user is not None, "guarded by auth.WRITE"
-    return FollowList(items=[_follow_out(Links(request), r) for r in follows.listing(user)])
+    # Venues, categories and searches are followed from the pages only (not yet in the API).
+    rows = follows.listing(user, kinds=("paper", "user", "summary"))
+    return FollowList(items=[_follow_out(Links(request), r) for r in rows])
 
 
 @router.put("/follows/papers/{int:paper_id}", response={200: FollowOut, **CHANGE_ERRORS})

@@ -1,5 +1,6 @@
-"""Following and unfollowing from a page: a plain form post that redirects back, or an htmx post
-that swaps the follow button; and the list of what you follow."""
+"""Following and unfollowing from a page (a paper, a person, a discussion, a venue, an arXiv
+category, a search): a plain form post that redirects back, or an htmx post that swaps the follow
+button; and the list of what you follow."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from shortscience.views.pages.common import (
 @require_POST
 @rate_limited("following")
 def toggle(request: HttpRequest, kind: str, key: str) -> HttpResponse:
-    """`POST /follow/<kind>/<id or username>/` with `action=follow` or `action=unfollow`."""
+    """`POST /follow/<kind>/<id, username or category>/` with `action=follow` or `unfollow`."""
     parsed = follows.parse_kind(kind)
     user = signed_in(request)
     on = request.POST.get("action") != "unfollow"
@@ -37,6 +38,25 @@ def toggle(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         context = {"kind": parsed, "key": key, "target_id": target_id, "label": label}
         ids = {target_id} if on else set()
         return render(request, "follows/_button.html", {**context, "ids": ids, "next": back})
+    return redirect(back)
+
+
+@login_required_or_401
+@require_POST
+@rate_limited("following")
+def toggle_search(request: HttpRequest) -> HttpResponse:
+    """`POST /follow/search/` with the query `q` and `action=follow` or `action=unfollow`."""
+    user = signed_in(request)
+    query = follows.normalised_query(request.POST.get("q", ""))
+    on = request.POST.get("action") != "unfollow"
+    if on:
+        follows.follow(user, "search", query)
+    else:
+        follows.unfollow(user, "search", query)
+    back = safe_next(request, reverse("following"))
+    if getattr(request, "htmx", False):
+        context = {"query": query, "queries": {query} if on else set(), "next": back}
+        return render(request, "follows/_search_button.html", context)
     return redirect(back)
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 
 from shortscience import search as engine
+from shortscience.services.follows import normalised_query
 from shortscience.services.text import clean_text
 from shortscience.views.pages.common import viewer
 
@@ -33,5 +34,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "results": results,
         "sorts": [(name, urlencode({"q": query, "sort": name})) for name in engine.SORTS],
         "base": urlencode({"q": query, "sort": results.sort}),
+        # The search as "Follow this search" stores it, to tell whether it is followed.
+        "follow_query": normalised_query(query),
     }
     return render(request, "search/results.html", context)
