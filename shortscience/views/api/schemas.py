@@ -146,6 +146,17 @@ class SummaryWriteOut(SummaryOut):
     )
 
 
+class FormulaProblems(Schema):
+    """What a write that renders Markdown adds to its answer: the formulas that failed."""
+
+    formula_problems: list[FormulaProblemOut] = Field(
+        description="The formulas of the text just saved that failed to typeset (the first 50)"
+    )
+    formula_problem_count: int = Field(
+        description="How many failed in all (formula_problems lists at most 50)"
+    )
+
+
 class ErratumOut(Schema):
     status: Literal["confirmed", "fixed", "disputed"]
     note: str = Field(description='The author\'s short note, e.g. "fixed in v2"')
@@ -171,6 +182,10 @@ class CommentOut(Schema):
         default=None, description="Marked by a verified author of the paper; null otherwise"
     )
     replies: list[CommentOut]
+
+
+class CommentWriteOut(CommentOut, FormulaProblems):
+    """A comment as just posted or edited, with the formulas of its text that failed."""
 
 
 class PageOut(Schema):
@@ -279,15 +294,15 @@ def summary_write_out(
     links: Links, card: SummaryCard, problems: Sequence[FormulaProblem]
 ) -> SummaryWriteOut:
     """The answer to a write: the summary as saved and the formulas that failed in its text."""
-    found = [
+    return SummaryWriteOut(**_summary_out_fields(links, card, None), **_problems(problems))
+
+
+def _problems(problems: Sequence[FormulaProblem]) -> dict[str, Any]:
+    listed = [
         FormulaProblemOut(line=p.line, formula=p.formula, message=p.message)
         for p in problems[:FORMULA_PROBLEMS_LISTED]
     ]
-    return SummaryWriteOut(
-        **_summary_out_fields(links, card, None),
-        formula_problems=found,
-        formula_problem_count=len(problems),
-    )
+    return {"formula_problems": listed, "formula_problem_count": len(problems)}
 
 
 def summary_brief(links: Links, card: SummaryCard, *, full: bool = False) -> SummaryBrief:
@@ -323,3 +338,10 @@ def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> Comme
         erratum=None if comment.is_deleted else _erratum_out(comment),
         replies=[comment_out(links, reply, []) for reply in replies],
     )
+
+
+def comment_write_out(
+    links: Links, comment: Comment, problems: Sequence[FormulaProblem]
+) -> CommentWriteOut:
+    """The answer to posting or editing a comment: it as saved (no replies) and its failures."""
+    return CommentWriteOut(**comment_out(links, comment, []).model_dump(), **_problems(problems))
