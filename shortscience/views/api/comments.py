@@ -10,6 +10,7 @@ from shortscience.services import comments, summaries
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
 from shortscience.views.api.schemas import (
+    BodyIn,
     CommentOut,
     CommentWriteOut,
     Id,
@@ -45,7 +46,7 @@ def comment_list(request: HttpRequest, summary_id: Id) -> CommentList:
     )
 
 
-class CommentIn(Schema):
+class CommentIn(BodyIn):
     markdown: str = Field(description="Markdown with $math$")
     parent: Id | None = Field(None, description="The comment this replies to")
 
@@ -65,7 +66,7 @@ def comment_add(
     return Status(201, comment_write_out(Links(request), written.comment, written.formula_problems))
 
 
-class CommentEdit(Schema):
+class CommentEdit(BodyIn):
     markdown: str = Field(description="The new Markdown with $math$")
 
 

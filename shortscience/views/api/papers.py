@@ -17,6 +17,8 @@ from shortscience.services.errors import NotFound
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
 from shortscience.views.api.schemas import (
+    WHOLE,
+    BodyIn,
     CleanStr,
     Id,
     IdentifierOut,
@@ -97,7 +99,7 @@ def lookup(
     return _detail(request, found.pk)
 
 
-class PaperIn(Schema):
+class PaperIn(BodyIn):
     """Exactly one of `identifier`, `bibtex`, or the paper's fields (`title` and the rest)."""
 
     identifier: CleanStr = Field(
@@ -113,7 +115,7 @@ class PaperIn(Schema):
     authors: list[Annotated[CleanStr, Field(max_length=300)]] = Field(
         default_factory=list, max_length=200, description="Typed in: one name each"
     )
-    year: int | None = Field(None, ge=1000, le=9999)
+    year: Annotated[int, Field(ge=1000, le=9999), WHOLE] | None = None
     venue: CleanStr = Field("", max_length=100, description='A short venue key, e.g. "ICCV"')
     url: CleanStr = Field("", max_length=1000, description="Where the paper is published")
     abstract: CleanStr = Field("", max_length=20_000)
@@ -146,7 +148,7 @@ def paper_add(request: HttpRequest, payload: PaperIn) -> Status[PaperDetail]:
     return Status(201 if added.created else 200, _detail(request, added.paper.pk))
 
 
-class CountsIn(Schema):
+class CountsIn(BodyIn):
     ids: list[Annotated[CleanStr, Field(max_length=1000)]] = Field(
         max_length=MAX_COUNT_KEYS, description=f"Up to {MAX_COUNT_KEYS} identifiers, any form"
     )

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import authors
@@ -30,8 +30,29 @@ NAMESPACE = "api-v1"
 # Text from a query string, a path or a JSON body, without the NUL bytes and lone surrogates
 # that neither database can store or compare.
 CleanStr = Annotated[str, AfterValidator(clean_text)]
-# A row id in a path: larger numbers are a 422, never a database overflow.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _whole(value: object) -> object:
+    """JSON Schema's integer is any number without a fraction: 5.0 is 5 (strict bodies)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a JSON body, as JSON Schema means it (`5` or `5.0`, never `"5"` or `true`);
+# bounds go before the validator (`Annotated[int, Field(ge=0), WHOLE]`), or the OpenAPI
+# document loses them.
+WHOLE = BeforeValidator(_whole)
+# A row id in a path or body: larger numbers are a 422, never a database overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1), WHOLE]
+
+
+class BodyIn(Schema):
+    """A JSON request body: an object whose values have the documented types, not values
+    pydantic could coerce into them (`0` for false, `"7"` for 7): what the OpenAPI document
+    says is what is accepted."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class Links:
