@@ -28,9 +28,9 @@ from shortscience.views.api import (
 from shortscience.views.api.schemas import NAMESPACE
 
 DESCRIPTION = """\
-Read papers, summaries, comments, people and venues; write summaries, votes and comments with
-a personal token (`Authorization: Bearer ss_...`, made at /settings/tokens/) or a signed-in
-session. Lists page with opaque cursors; every GET answers with an ETag. The guide is
+Read papers, summaries, comments, people and venues; add papers; write summaries, votes and
+comments with a personal token (`Authorization: Bearer ss_...`, made at /settings/tokens/) or a
+signed-in session. Lists page with opaque cursors; every GET answers with an ETag. The guide is
 docs/api.md in the source.
 """
 
