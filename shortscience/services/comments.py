@@ -23,10 +23,24 @@ from shortscience.models.summaries import public_q
 from shortscience.rendering import RENDERER_VERSION, Rendered
 from shortscience.services import events, markup, newcomers, standing
 from shortscience.services.errors import NotFound, PermissionDenied
-from shortscience.services.summaries import validate_markdown
+from shortscience.services.summaries import FormulaProblem, validate_markdown
+
+
+@dataclass(frozen=True)
+class Written:
+    """A comment as saved, and the formulas of its text that failed to typeset (the API's
+    answer lists them, as the summary editor does)."""
+
+    comment: Comment
+    formula_problems: tuple[FormulaProblem, ...]
 
 
 def add(author: User, summary_id: int, markdown: str, parent_id: int | None = None) -> Comment:
+    return post(author, summary_id, markdown, parent_id).comment
+
+
+def post(author: User, summary_id: int, markdown: str, parent_id: int | None = None) -> Written:
+    """Comment on a public summary, or reply to one of its comments."""
     standing.ensure_can_write(author)
     summary = Summary.objects.filter(public_q(), pk=summary_id).first()
     if summary is None:
@@ -44,7 +58,8 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
         # Replies stay one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent
-    html = render(text).html  # outside SQLite's write lock
+    rendered = render(text)  # outside SQLite's write lock
+    html = rendered.html
     newcomers.ensure_may_post(author, html, new_post=True)
     with transaction.atomic():
         comment = Comment.objects.create(
@@ -61,7 +76,7 @@ def add(author: User, summary_id: int, markdown: str, parent_id: int | None = No
             standing.hold_comment_for_review(comment)
         recount(summary.pk)
         events.comment_saved(comment, created=True)
-    return comment
+    return Written(comment, rendered.math_problems)
 
 
 def render(text: str) -> Rendered:
@@ -108,11 +123,17 @@ def get_for_edit(comment_id: int, user: User) -> Comment:
 
 
 def edit(user: User, comment_id: int, markdown: str) -> Comment:
+    return rewrite(user, comment_id, markdown).comment
+
+
+def rewrite(user: User, comment_id: int, markdown: str) -> Written:
+    """Replace the text of the user's own comment (unchanged text writes nothing)."""
     standing.ensure_can_write(user)
     comment = _owned(comment_id, user)
     text = validate_markdown(markdown, max_chars=settings.COMMENT_MAX_CHARS, what="comment")
+    rendered = render(text)
     if text != comment.markdown:
-        html = render(text).html
+        html = rendered.html
         newcomers.ensure_may_post(user, html, new_post=False)
         comment.markdown = text
         comment.html = html
@@ -125,7 +146,7 @@ def edit(user: User, comment_id: int, markdown: str) -> Comment:
             if not comment.is_hidden and standing.marked_under_summary(user, comment.summary_id):
                 standing.hold_comment_for_review(comment)
             events.comment_saved(comment, created=False)
-    return comment
+    return Written(comment, rendered.math_problems)
 
 
 def delete(user: User, comment_id: int) -> Comment:

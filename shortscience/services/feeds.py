@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 
 from shortscience import search
 from shortscience.models import Paper, PaperIdentifier, Summary, User, Venue
+from shortscience.rendering.bounded import cut
 from shortscience.services import identifiers as identifiers_service
 from shortscience.services.errors import NotFound
 
@@ -32,6 +33,9 @@ LEGACY_RECENT_SIZE = 100
 # and too big for readers, and crawlers find the rest through the sitemap.
 LEGACY_ALL_SIZE = 1000
 EXCERPT_WORDS = 80
+# The most bytes (UTF-8) of HTML one entry carries, its "read more" link included: the excerpt's
+# formulas as MathML, or a whole summary in /rss-full.xml, past this are cut between blocks.
+ENTRY_MAX_BYTES = 32 * 1024
 ANONYMOUS = "Anonymous"
 
 
@@ -75,6 +79,17 @@ def excerpt(html: str, words: int = EXCERPT_WORDS) -> str:
     return Truncator(" ".join(strip_tags(html).split())).words(words, truncate=" …")
 
 
+def bounded(html: str, link: str) -> str:
+    """`html` within `ENTRY_MAX_BYTES`: whole top-level blocks that fit, then a link to the
+    whole summary at `link` when anything was left out."""
+    more = format_html('<p><a href="{}">Read the whole summary on ShortScience</a></p>', link)
+    kept, was_cut = cut(html, ENTRY_MAX_BYTES)
+    if not was_cut:
+        return html
+    kept, _ = cut(html, ENTRY_MAX_BYTES - len(more.encode()) - 1)
+    return f"{kept}\n{more}" if kept else str(more)
+
+
 def _item(summary: Summary, *, with_identifiers: bool, full: bool) -> FeedItem:
     paper = summary.paper
     categories = [*paper.categories]
@@ -88,16 +103,17 @@ def _item(summary: Summary, *, with_identifiers: bool, full: bool) -> FeedItem:
             (i.value for i in identifiers if i.scheme == PaperIdentifier.Scheme.ARXIV), ""
         )
         bibtex_key = identifiers_service.old_site_key(identifiers)
+    link = summary.get_absolute_url()
     return FeedItem(
         summary_id=summary.pk,
         title=f"Summary of {paper.title}",
-        link=summary.get_absolute_url(),
+        link=link,
         author=_shown_author(summary),
         published=summary.published_at,
         updated=summary.edited_at or summary.published_at,
-        html=summary.html if full else "",
+        html=bounded(summary.html, link) if full else "",
         excerpt=excerpt(summary.excerpt_html),
-        excerpt_html=summary.excerpt_html,
+        excerpt_html=bounded(summary.excerpt_html, link),
         categories=tuple(dict.fromkeys(c for c in categories if c)),
         paper_title=paper.title,
         score=summary.score,

@@ -334,10 +334,22 @@ def create(meta: PaperMetadata, by: User) -> Paper:
     a source's merges only papers whose titles agree); otherwise a new one carrying every
     identifier and alias nobody holds, reported as a possible duplicate of any paper holding
     one under another title. `by` is the person adding it, who must be in good standing."""
+    return _settle_or_create(meta, by).paper
+
+
+@dataclass(frozen=True)
+class Added:
+    """The paper asked for, and whether this call made it (False: it was here already)."""
+
+    paper: Paper
+    created: bool
+
+
+def _settle_or_create(meta: PaperMetadata, by: User) -> Added:
     standing.ensure_can_write(by)
     settled = works.settle(meta, by)
     if settled.paper is not None:
-        return settled.paper
+        return Added(settled.paper, created=False)
     idents = settled.free
     title = " ".join(meta.title.split())
     if not title:
@@ -369,7 +381,7 @@ def create(meta: PaperMetadata, by: User) -> Paper:
         authors.papers_arrived([(paper.pk, meta.orcids)])
         events.papers_written([paper.pk])
     works.report_unlike(paper, settled.unlike, meta, by)
-    return paper
+    return Added(paper, created=True)
 
 
 def already_here(meta: PaperMetadata) -> list[Paper]:
@@ -411,3 +423,60 @@ def manual(title: str, authors: str, year: str, url: str = "") -> PaperMetadata:
         identifiers=idents[:1] if idents else [],
         source="manual",
     )
+
+
+def add(
+    by: User,
+    *,
+    identifier: str = "",
+    bibtex: str = "",
+    typed: PaperMetadata | None = None,
+    fetch: FetchFn | None = None,
+) -> Added:
+    """The API's add: exactly one of an identifier (fetched from its source, as the add page's
+    pick), BibTeX or typed metadata, with the add page's rules. A paper already here (by any
+    identifier or alias; for BibTeX and typed metadata also by folded title, what the add page
+    offers before creating) is answered, not made again."""
+    given = [bool(identifier.strip()), bool(bibtex.strip()), typed is not None]
+    if sum(given) != 1:
+        raise InvalidInput("Send exactly one of identifier, bibtex, or the paper's fields.")
+    standing.ensure_can_write(by)
+    if typed is None and not bibtex.strip():
+        return _add_identified(by, identifier.strip(), fetch)
+    meta = typed if typed is not None else from_bibtex(bibtex)
+    here = already_here(meta)
+    if here:
+        return Added(here[0], created=False)
+    return _settle_or_create(meta, by)
+
+
+def _add_identified(by: User, query: str, fetch: FetchFn | None) -> Added:
+    found = plan(query)
+    if found.identifier is None:
+        raise InvalidInput(
+            "That is not an arXiv id, DOI, DBLP key, OpenReview id or a URL naming one.",
+            field_errors={"identifier": ["e.g. 1706.03762 or 10.1109/ICCV.2015.169"]},
+        )
+    if found.local:
+        return Added(found.local[0], created=False)
+    if not found.sources:
+        raise InvalidInput(
+            "No source can fetch a paper by that identifier: send its BibTeX or its fields.",
+            field_errors={"identifier": ["Not fetchable."]},
+        )
+    ident = found.identifier
+    return _settle_or_create(fetch_candidate(f"{ident.scheme}:{ident.value}", fetch), by)
+
+
+def typed(
+    title: str,
+    authors: list[str],
+    year: int | None = None,
+    *,
+    venue: str = "",
+    url: str = "",
+    abstract: str = "",
+) -> PaperMetadata:
+    """Metadata sent as fields (the API): the add page's manual rules, plus venue and abstract."""
+    meta = manual(title, "\n".join(authors), "" if year is None else str(year), url)
+    return replace(meta, venue=venue.strip(), abstract=abstract.strip())

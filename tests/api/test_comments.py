@@ -158,3 +158,23 @@ def test_a_mention_in_an_api_comment_links_the_person():
         .json()
     )
     assert 'href="/users/ada/"' in body["html"] and body["by_summary_author"] is False
+
+
+def test_posting_and_editing_a_comment_list_the_formulas_that_failed():
+    summary = make_summary()
+    client = with_token(make_user())
+    posted = client.post(
+        f"/summaries/{summary.pk}/comments", {"markdown": "Fine $x$\n\nbut $\\frac{1}$"}
+    )
+    assert posted.status_code == 201
+    body = posted.json()
+    assert [(p["line"], p["formula"]) for p in body["formula_problems"]] == [(3, "\\frac{1}")]
+    assert body["formula_problem_count"] == 1 and body["formula_problems"][0]["message"]
+    edited = client.patch(f"/comments/{body['id']}", {"markdown": "$\\nosuch$ and $\\frac{1}$"})
+    assert edited.status_code == 200
+    assert [p["formula"] for p in edited.json()["formula_problems"]] == ["\\nosuch", "\\frac{1}"]
+    fixed = client.patch(f"/comments/{body['id']}", {"markdown": "Fixed: $\\frac{1}{2}$"})
+    assert fixed.json()["formula_problems"] == [] and fixed.json()["formula_problem_count"] == 0
+    # Unchanged text still reports its formulas.
+    again = client.patch(f"/comments/{body['id']}", {"markdown": "Fixed: $\\frac{1}{2}$"})
+    assert again.status_code == 200 and again.json()["formula_problem_count"] == 0

@@ -38,6 +38,7 @@ def test_the_openapi_document_names_the_api_and_every_operation():
         "GET /papers/{paper_id}",
         "GET /papers/{paper_id}/summaries",
         "GET /papers/lookup",
+        "POST /papers",
         "POST /papers/counts",
         "GET /search",
         "GET /summaries",

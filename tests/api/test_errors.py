@@ -86,3 +86,10 @@ def test_nul_bytes_in_text_are_harmless(stranger):
     )
     assert response.status_code == 201
     assert Summary.objects.get(pk=summary.pk).comment_count == 1
+
+
+def test_a_long_query_reaches_the_api_and_gets_a_json_answer(stranger):
+    # Up to gunicorn's --limit-request-line 8190 (tests/deploy/test_request_line.py).
+    response = stranger.get("/papers/lookup?id=" + "x" * 7000)
+    assert response.status_code == 422
+    assert "id" in error_shape(response)["fields"]

@@ -101,6 +101,20 @@ def test_counts_take_at_most_500_identifiers():
     assert "ids" in error_shape(refused)["fields"]
 
 
+def test_500_identifiers_of_the_longest_allowed_form_fit_in_one_request():
+    paper = make_paper()
+    known = paper.identifiers.get().value
+    # The documented limits at once: 500 ids of 1,000 characters each (about 0.5 MB of JSON,
+    # under Django's DATA_UPLOAD_MAX_MEMORY_SIZE of 2.5 MB).
+    ids = [known] + [f"https://arxiv.org/abs/{n:04d}." + "9" * 973 for n in range(499)]
+    assert all(len(key) <= 1000 for key in ids) and len(ids) == 500
+    response = ApiClient().post("/papers/counts", {"ids": ids})
+    assert response.status_code == 200
+    found = response.json()["papers"]
+    assert len(found) == 500 and found[0]["url"] == f"http://testserver/papers/{paper.pk}/"
+    assert [item["id"] for item in found] == ids
+
+
 def test_counts_work_for_a_signed_in_browser_without_a_csrf_token():
     from tests.api.conftest import with_session
 

@@ -12,7 +12,7 @@ import pytest
 from shortscience.metadata.http import FetchError
 from shortscience.services import lookup
 from shortscience.services.errors import InvalidInput
-from tests.factories import make_user
+from tests.factories import make_paper, make_user
 from tests.recorded import route
 
 TWO_ENTRIES = """
@@ -168,3 +168,25 @@ def test_a_source_naming_a_held_identifier_under_another_title_makes_a_new_repor
     flag = Flag.objects.get()
     assert (flag.target_id, flag.duplicate_of_id, flag.reporter) == (made.pk, resnet.pk, adder)
     assert flag.text.startswith("Automatic report")
+
+
+@pytest.mark.django_db
+def test_adding_takes_exactly_one_way_of_naming_the_paper():
+    user = make_user()
+    with pytest.raises(InvalidInput):
+        lookup.add(user)
+    with pytest.raises(InvalidInput):
+        lookup.add(user, identifier="1706.03762", typed=lookup.typed("A title", []))
+
+
+@pytest.mark.django_db
+def test_adding_typed_fields_answers_a_paper_here_by_its_identifier_without_a_second():
+    paper = make_paper("Some Title")
+    arxiv_id = paper.identifiers.get().value
+    typed = lookup.typed(
+        "Another Title", ["A. Person"], 2020, url=f"https://arxiv.org/abs/{arxiv_id}"
+    )
+    added = lookup.add(make_user(), typed=typed)
+    assert (added.paper, added.created) == (paper, False)
+    fresh = lookup.add(make_user(), typed=lookup.typed("Brand New", ["B. Person"], 2021))
+    assert fresh.created and fresh.paper.title == "Brand New" and fresh.paper.year == 2021

@@ -165,6 +165,9 @@ def _writes() -> dict[str, Callable[[], object]]:
         "lookup.create": lambda: lookup.create(
             PaperMetadata(title="A paper typed in", authors=["Grace Hopper"], year=2024), reader
         ),
+        "lookup.add": lambda: lookup.add(
+            reader, bibtex="@article{x, title={A paper from BibTeX}, author={A. B.}, year=2024}"
+        ),
         "imports (a batch)": lambda: runs.import_arxiv_snapshot(DATA / "arxiv-snapshot.jsonl"),
         "authors.claim": lambda: authors.claim(
             make_user(orcid=orcid, orcid_verified=True), paper.pk
@@ -205,6 +208,7 @@ def _writes() -> dict[str, Callable[[], object]]:
         "users.update_profile",
         "accounts.delete_account",
         "lookup.create",
+        "lookup.add",
         "imports (a batch)",
         "authors.claim",
         "authors.decide",

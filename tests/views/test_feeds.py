@@ -317,3 +317,40 @@ def test_pages_announce_their_feeds_in_the_head(client):
         head = html.split("</head>", 1)[0]
         assert 'rel="alternate" type="application/atom+xml"' in head, page
         assert f'href="{feed}"' in head, page
+
+
+def _formula(n: int, terms: int) -> str:
+    return "+".join(f"a_{{{n}{i}}}" for i in range(terms))
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/recent.atom", "/feeds/recent.rss", "/rss-all.xml", "/rss-full.xml"]
+)
+def test_every_entry_is_under_the_cap_with_each_formula_once_as_mathml(client, url):
+    from shortscience.services.feeds import ENTRY_MAX_BYTES
+
+    # A first block that is one huge display formula (the excerpt always takes it, whole), and
+    # a long summary of paragraphs each with a formula (whole in /rss-full.xml).
+    huge = make_summary(markdown=f"$$\n{_formula(0, 3000)}\n$$\n\nAfter.")
+    paragraphs = "\n\n".join(f"Step {n}: ${_formula(n, 40)}$ holds." for n in range(1, 120))
+    long = make_summary(markdown=paragraphs)
+    small = make_summary(markdown="Just $x^2$ and $$y$$ here.")
+    entries = {
+        entry.link.removeprefix("http://example.com"): entry for entry in fetch(client, url).entries
+    }
+    assert set(entries) >= {s.get_absolute_url() for s in (huge, long, small)}
+    for link, entry in entries.items():
+        html = entry.summary
+        assert len(html.encode()) <= ENTRY_MAX_BYTES, (link, len(html.encode()))
+        # MathML only, each formula once: no TeX annotation, no source text beside it.
+        assert html.count("<math") == html.count("</math>")
+        assert "annotation" not in html and "a_{" not in html and "$" not in html
+    small_html = entries[small.get_absolute_url()].summary
+    if url != "/rss-all.xml":  # the old excerpt file is plain text
+        assert small_html.count("<math") == 2 and "Read the whole summary" not in small_html
+        cut = entries[huge.get_absolute_url()].summary
+        assert "Read the whole summary" in cut and huge.get_absolute_url() in cut
+    if url == "/rss-full.xml":
+        whole = entries[long.get_absolute_url()].summary
+        assert "Step 1:" in whole and "Step 119:" not in whole
+        assert whole.count("<math") == whole.count("Step ") and "Read the whole summary" in whole

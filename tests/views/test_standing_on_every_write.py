@@ -246,6 +246,7 @@ def _api_writes(w: World) -> dict[str, tuple[dict[str, Any], Any]]:
         "follow_summary": ({"summary_id": w.theirs.pk}, None),
         "library_list_create": ({}, {"name": "Spam list"}),
         "library_save": ({"paper_id": w.fresh.pk}, {"note": "spam"}),
+        "paper_add": ({}, {"title": "A spam paper", "authors": ["Spammer"]}),
     }
 
 

@@ -82,6 +82,10 @@ class Command(BaseCommand):
             "4",
             "--timeout",
             "60",
+            # gunicorn's largest request line (nginx's 8k buffer): a long API query reaches
+            # Django and gets its JSON answer (docs/api.md, Limits).
+            "--limit-request-line",
+            "8190",
         ]
         worker = [sys.executable, "-m", "shortscience.manage", "run_huey"]
         self.stdout.write(f"ShortScience is starting on http://{address}/ (Ctrl+C stops it)")

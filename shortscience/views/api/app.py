@@ -8,7 +8,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
+from ninja.parser import Parser
 
 from shortscience.views.api import (
     auth,
@@ -26,11 +28,22 @@ from shortscience.views.api import (
 from shortscience.views.api.schemas import NAMESPACE
 
 DESCRIPTION = """\
-Read papers, summaries, comments, people and venues; write summaries, votes and comments with
-a personal token (`Authorization: Bearer ss_...`, made at /settings/tokens/) or a signed-in
-session. Lists page with opaque cursors; every GET answers with an ETag. The guide is
+Read papers, summaries, comments, people and venues; add papers; write summaries, votes and
+comments with a personal token (`Authorization: Bearer ss_...`, made at /settings/tokens/) or a
+signed-in session. Lists page with opaque cursors; every GET answers with an ETag. The guide is
 docs/api.md in the source.
 """
+
+
+class ObjectBodies(Parser):
+    """Every request body of this API is a JSON object: a string, a number or a list is a 400
+    (ninja would otherwise validate the body's fields from nothing and take their defaults)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return data
 
 
 class ShortScienceAPI(NinjaAPI):
@@ -56,6 +69,13 @@ class ShortScienceAPI(NinjaAPI):
             return conditional
         return response
 
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        errors.describe_common(document)
+        return document
+
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # The view's name ("summary_list"), unique across the API, instead of its module path.
         return str(operation.view_func.__name__)
@@ -66,6 +86,7 @@ api = ShortScienceAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace=NAMESPACE,
+    parser=ObjectBodies(),
     # Routers set their own auth; this one tells the docs page to send the CSRF token.
     auth=auth.READ,
     # Swagger UI from ninja's own static files (no CDN, no inline script); no call to the

@@ -9,7 +9,15 @@ from ninja import Field, Router, Schema, Status
 from shortscience.services import comments, summaries
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
-from shortscience.views.api.schemas import CommentOut, Id, Links, comment_out
+from shortscience.views.api.schemas import (
+    BodyIn,
+    CommentOut,
+    CommentWriteOut,
+    Id,
+    Links,
+    comment_out,
+    comment_write_out,
+)
 
 router = Router(auth=auth.READ)
 
@@ -38,7 +46,7 @@ def comment_list(request: HttpRequest, summary_id: Id) -> CommentList:
     )
 
 
-class CommentIn(Schema):
+class CommentIn(BodyIn):
     markdown: str = Field(description="Markdown with $math$")
     parent: Id | None = Field(None, description="The comment this replies to")
 
@@ -46,29 +54,32 @@ class CommentIn(Schema):
 @router.post(
     "/summaries/{int:summary_id}/comments",
     auth=auth.WRITE,
-    response={201: CommentOut, **documented(400, 401, 403, 404, 422, 429)},
+    response={201: CommentWriteOut, **documented(400, 401, 403, 404, 422, 429)},
 )
-def comment_add(request: HttpRequest, summary_id: Id, payload: CommentIn) -> Status[CommentOut]:
-    """Comment on a public summary, or reply to one of its comments."""
+def comment_add(
+    request: HttpRequest, summary_id: Id, payload: CommentIn
+) -> Status[CommentWriteOut]:
+    """Comment on a public summary, or reply to one of its comments; `formula_problems` lists
+    the formulas that failed."""
     user = auth.writer(request, "commenting")
-    comment = comments.add(user, summary_id, payload.markdown, payload.parent)
-    return Status(201, comment_out(Links(request), comment, []))
+    written = comments.post(user, summary_id, payload.markdown, payload.parent)
+    return Status(201, comment_write_out(Links(request), written.comment, written.formula_problems))
 
 
-class CommentEdit(Schema):
+class CommentEdit(BodyIn):
     markdown: str = Field(description="The new Markdown with $math$")
 
 
 @router.patch(
     "/comments/{int:comment_id}",
     auth=auth.WRITE,
-    response={200: CommentOut, **documented(400, 401, 403, 404, 422, 429)},
+    response={200: CommentWriteOut, **documented(400, 401, 403, 404, 422, 429)},
 )
-def comment_edit(request: HttpRequest, comment_id: Id, payload: CommentEdit) -> CommentOut:
-    """Edit the caller's own comment; it shows as edited."""
+def comment_edit(request: HttpRequest, comment_id: Id, payload: CommentEdit) -> CommentWriteOut:
+    """Edit the caller's own comment; it shows as edited (`formula_problems` as for posting)."""
     user = auth.writer(request, "commenting")
-    comment = comments.edit(user, comment_id, payload.markdown)
-    return comment_out(Links(request), comment, [])
+    written = comments.rewrite(user, comment_id, payload.markdown)
+    return comment_write_out(Links(request), written.comment, written.formula_problems)
 
 
 @router.delete(

@@ -109,5 +109,41 @@ def install(api: NinjaAPI) -> None:
 
 
 def documented(*statuses: int) -> dict[int, type[Schema]]:
-    """Error responses to list in an operation's OpenAPI entry."""
+    """Error responses to list in an operation's OpenAPI entry (those of every operation are
+    added by `describe_common`)."""
     return dict.fromkeys(statuses, ErrorOut)
+
+
+# What any operation may answer, whatever its own errors: a wrong bearer token, a request line
+# over the front servers' limit (not JSON: gunicorn's or nginx's own page), a failing service.
+COMMON = {
+    "401": "A wrong, revoked or malformed bearer token (InvalidToken), or none where one is needed",
+    "414": "The request line is over 8 KiB: answered by the front server (gunicorn, nginx) "
+    "before the API, as a short HTML page (docs/api.md, Limits)",
+    "503": "A service behind the site is briefly down, or its storage read-only "
+    "(DatabaseUnavailable, CacheUnavailable, StorageReadOnly, StorageUnavailable): nothing was "
+    "saved; try again after Retry-After",
+}
+# ... and what a write may also answer.
+COMMON_WRITES = {
+    "507": "The server's disk is full (StorageFull): nothing was saved; try after Retry-After",
+}
+VALIDATION = "The request does not match this document (ValidationError; `fields` says where)"
+_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
+def describe_common(document: dict[str, Any]) -> None:
+    """Add the answers of `COMMON` (and `COMMON_WRITES` for writes) to every operation that does
+    not list them already, so that the document names every status the API can give."""
+    for methods in document["paths"].values():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            extra = COMMON if method == "get" else {**COMMON, **COMMON_WRITES}
+            if operation.get("parameters") or operation.get("requestBody"):
+                extra = {**extra, "422": VALIDATION}
+            for status, description in extra.items():
+                if status in responses:
+                    continue
+                responses[status] = {"description": description}
+                if status != "414":
+                    responses[status]["content"] = _BODY

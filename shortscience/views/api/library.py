@@ -18,7 +18,7 @@ from shortscience.models import ReadingList, SavedPaper, User
 from shortscience.services import library
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
-from shortscience.views.api.schemas import CleanStr, Id, Links
+from shortscience.views.api.schemas import BodyIn, CleanStr, Id, Links
 
 router = Router(auth=auth.WRITE)
 CHANGE_ERRORS = documented(400, 401, 403, 404, 409, 422, 429)
@@ -38,7 +38,7 @@ class ListsOut(Schema):
     items: list[ListOut]
 
 
-class ListIn(Schema):
+class ListIn(BodyIn):
     name: ListName
     is_public: bool = False
 
@@ -57,7 +57,7 @@ class SavedList(Schema):
     items: list[SavedOut] = Field(description="Newest saved first")
 
 
-class SavedIn(Schema):
+class SavedIn(BodyIn):
     list_id: Id | None = Field(None, description="Save into (or move to) this list")
     status: Literal["to_read", "read"] | None = None
     note: str | None = Field(None, max_length=library.NOTE_MAX, description="Markdown + math")

@@ -1,5 +1,5 @@
-"""Papers: by id or by any of their identifiers, with their summaries; search; and the
-bulk counts that reference managers and arxiv-sanity ask for."""
+"""Papers: by id or by any of their identifiers, with their summaries; adding one; search; and
+the bulk counts that reference managers and arxiv-sanity ask for."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.http import urlencode
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from shortscience import search as engine
+from shortscience.services import lookup as adding
 from shortscience.services import papers
 from shortscience.services.errors import NotFound
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
 from shortscience.views.api.schemas import (
+    WHOLE,
+    BodyIn,
     CleanStr,
     Id,
     IdentifierOut,
@@ -96,7 +99,56 @@ def lookup(
     return _detail(request, found.pk)
 
 
-class CountsIn(Schema):
+class PaperIn(BodyIn):
+    """Exactly one of `identifier`, `bibtex`, or the paper's fields (`title` and the rest)."""
+
+    identifier: CleanStr = Field(
+        "",
+        max_length=1000,
+        description="An arXiv id, DOI, DBLP key or OpenReview id, or a URL naming one: "
+        "the paper is fetched from its source",
+    )
+    bibtex: CleanStr = Field(
+        "", max_length=100_000, description="A BibTeX entry (the first one is the paper)"
+    )
+    title: CleanStr | None = Field(None, max_length=1000, description="Typed in: the title")
+    authors: list[Annotated[CleanStr, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=200, description="Typed in: one name each"
+    )
+    year: Annotated[int, Field(ge=1000, le=9999), WHOLE] | None = None
+    venue: CleanStr = Field("", max_length=100, description='A short venue key, e.g. "ICCV"')
+    url: CleanStr = Field("", max_length=1000, description="Where the paper is published")
+    abstract: CleanStr = Field("", max_length=20_000)
+
+
+@router.post(
+    "/papers",
+    auth=auth.WRITE,
+    response={
+        201: PaperDetail,
+        200: PaperDetail,
+        **documented(400, 401, 403, 422, 429),
+    },
+)
+def paper_add(request: HttpRequest, payload: PaperIn) -> Status[PaperDetail]:
+    """Add a paper by identifier (fetched from arXiv, Crossref, DBLP or OpenReview), by
+    BibTeX, or by its fields: 201 with the new paper, 200 with the one already here."""
+    user = auth.writer(request, "paper_lookup")
+    typed = None
+    if payload.title is not None:
+        typed = adding.typed(
+            payload.title,
+            payload.authors,
+            payload.year,
+            venue=payload.venue,
+            url=payload.url,
+            abstract=payload.abstract,
+        )
+    added = adding.add(user, identifier=payload.identifier, bibtex=payload.bibtex, typed=typed)
+    return Status(201 if added.created else 200, _detail(request, added.paper.pk))
+
+
+class CountsIn(BodyIn):
     ids: list[Annotated[CleanStr, Field(max_length=1000)]] = Field(
         max_length=MAX_COUNT_KEYS, description=f"Up to {MAX_COUNT_KEYS} identifiers, any form"
     )

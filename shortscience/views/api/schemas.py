@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from shortscience.models import Comment, Paper, PaperIdentifier, Summary, User, Venue
 from shortscience.services import authors
@@ -30,8 +30,29 @@ NAMESPACE = "api-v1"
 # Text from a query string, a path or a JSON body, without the NUL bytes and lone surrogates
 # that neither database can store or compare.
 CleanStr = Annotated[str, AfterValidator(clean_text)]
-# A row id in a path: larger numbers are a 422, never a database overflow.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _whole(value: object) -> object:
+    """JSON Schema's integer is any number without a fraction: 5.0 is 5 (strict bodies)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a JSON body, as JSON Schema means it (`5` or `5.0`, never `"5"` or `true`);
+# bounds go before the validator (`Annotated[int, Field(ge=0), WHOLE]`), or the OpenAPI
+# document loses them.
+WHOLE = BeforeValidator(_whole)
+# A row id in a path or body: larger numbers are a 422, never a database overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1), WHOLE]
+
+
+class BodyIn(Schema):
+    """A JSON request body: an object whose values have the documented types, not values
+    pydantic could coerce into them (`0` for false, `"7"` for 7): what the OpenAPI document
+    says is what is accepted."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class Links:
@@ -146,6 +167,17 @@ class SummaryWriteOut(SummaryOut):
     )
 
 
+class FormulaProblems(Schema):
+    """What a write that renders Markdown adds to its answer: the formulas that failed."""
+
+    formula_problems: list[FormulaProblemOut] = Field(
+        description="The formulas of the text just saved that failed to typeset (the first 50)"
+    )
+    formula_problem_count: int = Field(
+        description="How many failed in all (formula_problems lists at most 50)"
+    )
+
+
 class ErratumOut(Schema):
     status: Literal["confirmed", "fixed", "disputed"]
     note: str = Field(description='The author\'s short note, e.g. "fixed in v2"')
@@ -171,6 +203,10 @@ class CommentOut(Schema):
         default=None, description="Marked by a verified author of the paper; null otherwise"
     )
     replies: list[CommentOut]
+
+
+class CommentWriteOut(CommentOut, FormulaProblems):
+    """A comment as just posted or edited, with the formulas of its text that failed."""
 
 
 class PageOut(Schema):
@@ -279,15 +315,15 @@ def summary_write_out(
     links: Links, card: SummaryCard, problems: Sequence[FormulaProblem]
 ) -> SummaryWriteOut:
     """The answer to a write: the summary as saved and the formulas that failed in its text."""
-    found = [
+    return SummaryWriteOut(**_summary_out_fields(links, card, None), **_problems(problems))
+
+
+def _problems(problems: Sequence[FormulaProblem]) -> dict[str, Any]:
+    listed = [
         FormulaProblemOut(line=p.line, formula=p.formula, message=p.message)
         for p in problems[:FORMULA_PROBLEMS_LISTED]
     ]
-    return SummaryWriteOut(
-        **_summary_out_fields(links, card, None),
-        formula_problems=found,
-        formula_problem_count=len(problems),
-    )
+    return {"formula_problems": listed, "formula_problem_count": len(problems)}
 
 
 def summary_brief(links: Links, card: SummaryCard, *, full: bool = False) -> SummaryBrief:
@@ -323,3 +359,10 @@ def comment_out(links: Links, comment: Comment, replies: list[Comment]) -> Comme
         erratum=None if comment.is_deleted else _erratum_out(comment),
         replies=[comment_out(links, reply, []) for reply in replies],
     )
+
+
+def comment_write_out(
+    links: Links, comment: Comment, problems: Sequence[FormulaProblem]
+) -> CommentWriteOut:
+    """The answer to posting or editing a comment: it as saved (no replies) and its failures."""
+    return CommentWriteOut(**comment_out(links, comment, []).model_dump(), **_problems(problems))

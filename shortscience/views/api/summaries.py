@@ -3,16 +3,18 @@ editing and deleting your own."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from shortscience.services import cards, papers, rankings, summaries
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
 from shortscience.views.api.pagination import PageParams, next_url, paginate
 from shortscience.views.api.schemas import (
+    WHOLE,
+    BodyIn,
     Id,
     Links,
     SummaryOut,
@@ -90,7 +92,7 @@ def summary(request: HttpRequest, summary_id: Id) -> SummaryOut:
     return summary_out(Links(request), cards.build([found], viewer)[0])
 
 
-class SummaryIn(Schema):
+class SummaryIn(BodyIn):
     markdown: str = Field(description="Markdown with $math$")
     publish: bool = Field(
         True,
@@ -104,9 +106,8 @@ class SummaryIn(Schema):
     )
     private: bool = Field(False, description="Only you and your share link see it")
     anonymous: bool = Field(False, description="Never show your name with it")
-    base_version: int | None = Field(
+    base_version: Annotated[int, Field(ge=0), WHOLE] | None = Field(
         None,
-        ge=0,
         description="The `version` you last read (0: you had none); if the summary changed "
         "since, nothing is saved and the answer is 409",
     )

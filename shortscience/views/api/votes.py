@@ -10,12 +10,12 @@ from ninja import Router, Schema
 from shortscience.services import votes
 from shortscience.views.api import auth
 from shortscience.views.api.errors import documented
-from shortscience.views.api.schemas import Id
+from shortscience.views.api.schemas import BodyIn, Id
 
 router = Router(auth=auth.WRITE)
 
 
-class VoteIn(Schema):
+class VoteIn(BodyIn):
     value: Literal["up", "down", "retract"]
 
 
