@@ -298,3 +298,28 @@ def test_an_uploaded_image_is_described_or_left_with_a_placeholder_to_edit(
     assert selected == "DESCRIBE THIS IMAGE"
     page.keyboard.type("A bar chart")
     assert source.input_value().startswith("\n![A bar chart](/media/")
+
+
+FOCUS_RING = """() => {
+    const e = document.activeElement, style = getComputedStyle(e);
+    return [e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || '').trim().slice(0, 30),
+            style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2];
+}"""
+
+
+@pytest.mark.parametrize(("name", "path", "who"), DARK, ids=[p[0] for p in DARK])
+def test_every_interactive_element_shows_the_keyboard_focus(
+    live_server, page_factory, site, name, path, who
+):
+    person = {"reader": site.reader, "writer": site.writer}.get(who or "")
+    page = signed_in_page(page_factory, live_server.url, person, "desktop")
+    page.goto(live_server.url + path(site))
+    seen: list[str] = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        element, ringed = page.evaluate(FOCUS_RING)
+        if element.startswith("BODY") or (seen and element == seen[0]):
+            break
+        seen.append(element)
+        assert ringed, (name, element, "has no visible focus outline")
+    assert len(seen) > 10, seen
