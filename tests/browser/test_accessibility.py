@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from shortscience.models import Paper, Summary, User, Venue
-from shortscience.services import comments, library, wanted
+from shortscience.services import comments, library, moderation, wanted
 from tests.browser.conftest import screenshot
 from tests.browser.test_account_pages import Checker, axe_source  # noqa: F401 -- a fixture
 from tests.factories import make_paper, make_summary, make_user
@@ -49,6 +50,8 @@ class Site:
     summary: Summary
     writer: User
     reader: User
+    moderator: User
+    unsummarised: Paper
 
 
 @pytest.fixture
@@ -67,7 +70,10 @@ def site() -> Site:
     wanted.want(reader, unsummarised.pk)
     library.save(reader, paper.pk)
     library.create_list(reader, "Vision", public=True)
-    return Site(venue, paper, summary, writer, reader)
+    moderator = make_user("mod")
+    moderator.groups.add(Group.objects.get_or_create(name="moderators")[0])
+    moderation.flag(make_user("flagger"), "comment", first.pk, "abusive", "Rude, I think")
+    return Site(venue, paper, summary, writer, reader, moderator, unsummarised)
 
 
 def _paper(site: Site) -> str:
@@ -94,9 +100,11 @@ PAGES: list[tuple[str, Path, str | None, int]] = [
     ("home, best", lambda s: "/?tab=best", "reader", 200),
     ("paper", _paper, None, 200),
     ("paper, signed in", _paper, "reader", 200),
+    ("paper without summaries", lambda s: f"/papers/{s.unsummarised.pk}/", "reader", 200),
     ("summary", _summary, None, 200),
     ("summary, signed in", _summary, "reader", 200),
     ("summary, its writer", _summary, "writer", 200),
+    ("revision history", lambda s: f"/summaries/{s.summary.pk}/revisions/", "writer", 200),
     ("random", lambda s: "/random/", None, 200),
     ("user", lambda s: "/users/kaiming/", "reader", 200),
     ("users", lambda s: "/users/", None, 200),
@@ -116,6 +124,8 @@ PAGES: list[tuple[str, Path, str | None, int]] = [
     ("profile", lambda s: "/settings/profile/", "reader", 200),
     ("notification settings", lambda s: "/settings/notifications/", "reader", 200),
     ("e-mail addresses", lambda s: "/accounts/email/", "reader", 200),
+    ("moderation queue", lambda s: "/moderation/", "mod", 200),
+    ("moderation log", lambda s: "/moderation/log/", None, 200),
     ("sign in", lambda s: "/accounts/login/", None, 200),
     ("not found", lambda s: "/no-such-page/", None, 404),
 ]
@@ -190,16 +200,27 @@ def test_every_main_page_passes_the_accessibility_check(
     status,
     width,
 ):
-    person = {"reader": site.reader, "writer": site.writer}.get(who or "")
+    person = {"reader": site.reader, "writer": site.writer, "mod": site.moderator}.get(who or "")
     page = signed_in_page(page_factory, live_server.url, person, width)
     checker = Checker(page, live_server.url, axe_source)
     where = f"{name} ({width})"
     checker.visit(path(site), status)
     skip_link_first(page, where)
     headings_in_order(page, where)
+    if width == "desktop":
+        # The header (search box, account links, notification count) stays one line at 1280.
+        height = page.evaluate("document.querySelector('.site-header nav').offsetHeight")
+        assert height < 60, (where, "the header wraps", height)
+    if name in ("summary", "editor"):
+        screenshot(page, f"accessibility-{name}-{width}")
 
 
-DARK = [("paper", _paper, None), ("summary", _summary, None), ("editor", _write, "writer")]
+DARK = [
+    ("home", lambda s: "/", None),
+    ("paper", _paper, None),
+    ("summary", _summary, None),
+    ("editor", _write, "writer"),
+]
 
 
 @pytest.mark.parametrize(("name", "path", "who"), DARK, ids=[p[0] for p in DARK])
@@ -212,7 +233,7 @@ def test_the_dark_theme_passes_the_accessibility_check(
     path,
     who,
 ):
-    person = {"reader": site.reader, "writer": site.writer}.get(who or "")
+    person = {"reader": site.reader, "writer": site.writer, "mod": site.moderator}.get(who or "")
     page = signed_in_page(page_factory, live_server.url, person, "desktop")
     page.emulate_media(color_scheme="dark")
     checker = Checker(page, live_server.url, axe_source)
@@ -311,7 +332,7 @@ FOCUS_RING = """() => {
 def test_every_interactive_element_shows_the_keyboard_focus(
     live_server, page_factory, site, name, path, who
 ):
-    person = {"reader": site.reader, "writer": site.writer}.get(who or "")
+    person = {"reader": site.reader, "writer": site.writer, "mod": site.moderator}.get(who or "")
     page = signed_in_page(page_factory, live_server.url, person, "desktop")
     page.goto(live_server.url + path(site))
     seen: list[str] = []
