@@ -10,7 +10,6 @@ not govern, so the site needs no exception for it."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,22 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
+def readable(violations: list[dict[str, Any]]) -> str:
+    """axe's violations as lines a person reads: the rule, its help, the elements (selector
+    and HTML) and what axe says to fix, for the first few elements of each."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:4]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"  at {target}: {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {summary[:300]}")
+        if len(violation["nodes"]) > 4:
+            lines.append(f"  ... and {len(violation['nodes']) - 4} more")
+    return "\n".join(lines)
+
+
 class Checker:
     """Visits pages in one browser tab and checks each: its status, axe, the policy."""
 
@@ -71,16 +86,8 @@ class Checker:
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.evaluate(self.axe_source)
         results = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [
-            {
-                "rule": violation["id"],
-                "impact": violation["impact"],
-                "nodes": [node["html"][:160] for node in violation["nodes"][:3]],
-            }
-            for violation in results["violations"]
-            if violation["impact"] in SERIOUS
-        ]
-        assert serious == [], (where, json.dumps(serious, indent=1))
+        serious = [v for v in results["violations"] if v["impact"] in SERIOUS]
+        assert serious == [], f"axe on {where}:\n" + readable(serious)
         assert self.page.evaluate("window.__cspViolations") == [], where
         self.no_policy_messages()
 

@@ -193,6 +193,15 @@
   updateCounter();
   if (source.value && !preview.innerHTML.trim()) { refresh(); }
 
+  var ALT_PLACEHOLDER = "DESCRIBE THIS IMAGE";
+
+  // A description as Markdown image text: one line; brackets become parentheses and
+  // backslashes go, since \[..\] and \(..\) are formulas here; a $ is escaped for the same reason.
+  function altText(raw) {
+    return (raw || "").replace(/\s+/g, " ").trim().replace(/\\/g, "")
+      .replace(/\[/g, "(").replace(/\]/g, ")").replace(/\$/g, "\\$");
+  }
+
   var upload = document.getElementById("image-upload");
   var status = document.getElementById("upload-status");
   if (upload) {
@@ -206,10 +215,21 @@
         .then(function (res) {
           if (!res.ok) { status.textContent = res.data.message || "Upload failed."; return; }
           var at = typeof source.selectionStart === "number" ? source.selectionStart : source.value.length;
-          var snippet = "\n" + res.data.markdown + "\n";
+          // Every image needs its description (alt text) for readers who cannot see it.
+          var alt = altText(window.prompt("Describe the image for readers who cannot see it (its alt text):", ""));
+          var described = alt !== "";
+          var snippet = "\n" + res.data.markdown.replace("![]", "![" + (described ? alt : ALT_PLACEHOLDER) + "]") + "\n";
           source.value = source.value.slice(0, at) + snippet + source.value.slice(at);
-          status.textContent = "Uploaded.";
           upload.value = "";
+          if (described) {
+            status.textContent = "Uploaded.";
+          } else {
+            // The placeholder is selected, so typing replaces it; the status says what to write.
+            status.textContent = "Uploaded. Replace \u201c" + ALT_PLACEHOLDER + "\u201d with a short description of the image.";
+            var start = at + snippet.indexOf(ALT_PLACEHOLDER);
+            source.focus();
+            source.setSelectionRange(start, start + ALT_PLACEHOLDER.length);
+          }
           refresh();
           scheduleSave();
         })
