@@ -1,8 +1,10 @@
 """The OpenAPI document and the browsable docs page: complete, served from this site only, and
 working under the site's Content-Security-Policy (checked in a real browser too)."""
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -73,6 +75,21 @@ def test_the_openapi_document_names_the_api_and_every_operation():
         "DELETE /library/papers/{paper_id}",
     }
     assert set(document["components"]["securitySchemes"]) == {"BearerToken", "SignedInSession"}
+
+
+def test_the_openapi_document_repeats_no_key():
+    """Python's json keeps the last of two equal keys; Swagger UI's YAML parser refuses the
+    whole document (an int and a str status are one key once written)."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
+
+    response = Client().get("/api/v1/openapi.json")
+    json.loads(response.content, object_pairs_hook=pairs)
+    assert repeated == []
 
 
 def test_every_operation_is_described_in_docs_api_md():

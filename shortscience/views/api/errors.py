@@ -141,8 +141,10 @@ def describe_common(document: dict[str, Any]) -> None:
             extra = COMMON if method == "get" else {**COMMON, **COMMON_WRITES}
             if operation.get("parameters") or operation.get("requestBody"):
                 extra = {**extra, "422": VALIDATION}
+            # django-ninja's own statuses are ints, ours strings: both are one key in JSON.
+            listed = {str(status) for status in responses}
             for status, description in extra.items():
-                if status in responses:
+                if status in listed:
                     continue
                 responses[status] = {"description": description}
                 if status != "414":
