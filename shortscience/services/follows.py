@@ -112,6 +112,14 @@ def user_id_for(username: str, *, active_only: bool = True) -> int:
     return found
 
 
+def venue_id_for(key: str) -> int:
+    """The id of a venue named by its key ("NeurIPS"), as the API names venues."""
+    found = Venue.objects.filter(key=key).values_list("pk", flat=True).first()
+    if found is None:
+        raise NotFound("There is no such venue.")
+    return found
+
+
 def target_id_for(kind: Kind, key: str, *, active_only: bool = True) -> Target:
     """A target named as in a URL: a username for people, a number for papers, summaries and
     venues, the category itself, the query itself."""

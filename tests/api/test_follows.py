@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shortscience.models import Follow
+from shortscience.models import Follow, Venue
 from tests.api.conftest import ApiClient, error_shape, with_session, with_token
 from tests.factories import make_paper, make_summary, make_user
 
@@ -64,3 +64,35 @@ def test_a_session_write_needs_the_csrf_token():
     response = with_session(ada, enforce_csrf=True).put(f"/follows/papers/{paper.pk}")
     assert response.status_code == 403
     assert not Follow.objects.exists()
+
+
+def test_following_a_venue_a_category_and_a_search():
+    ada = make_user()
+    venue = Venue.objects.create(key="ICCV", name="International Conference on Computer Vision")
+    make_paper(categories=["cs.LG"])  # a category is followed once a paper here has it
+    client = with_token(ada)
+    followed = client.put("/follows/venues/ICCV").json()
+    assert (followed["kind"], followed["id"], followed["key"]) == ("venue", venue.pk, "ICCV")
+    assert followed["name"] == "International Conference on Computer Vision"
+    category = client.put("/follows/categories/cs.LG").json()
+    assert (category["kind"], category["id"], category["key"]) == ("category", None, "cs.LG")
+    assert category["url"].endswith("/new/cs.LG/")
+    search = client.put("/follows/searches?q=residual%20networks").json()
+    assert (search["kind"], search["key"]) == ("search", "residual networks")
+    assert "q=residual+networks" in search["url"]
+    assert client.put("/follows/searches?q=residual%20networks").json() == search
+    listed = client.get("/follows").json()["items"]
+    assert [f["kind"] for f in listed] == ["search", "category", "venue"]
+    assert client.delete("/follows/venues/ICCV").status_code == 204
+    assert client.delete("/follows/categories/cs.LG").status_code == 204
+    assert client.delete("/follows/searches?q=residual%20networks").status_code == 204
+    assert client.get("/follows").json()["items"] == []
+
+
+def test_an_unknown_venue_or_category_is_not_found_and_a_read_token_cannot_follow():
+    ada = make_user()
+    client = with_token(ada)
+    assert error_shape(client.put("/follows/venues/NOPE"))["code"] == "NotFound"
+    assert client.put("/follows/categories/not-a-category").status_code == 404
+    assert with_token(ada, "read").put("/follows/categories/cs.LG").status_code == 403
+    assert Follow.objects.filter(follower=ada).count() == 0

@@ -32,6 +32,7 @@ from shortscience.models import (
     ReadingList,
     Summary,
     User,
+    Venue,
 )
 from shortscience.services import comments, library, moderation
 from shortscience.views.api.app import api
@@ -153,6 +154,9 @@ API_ALLOWED = {
     "unfollow_paper",
     "unfollow_user",
     "unfollow_summary",
+    "unfollow_venue",
+    "unfollow_category",
+    "unfollow_search",
     # Issue 14: removing a paper from your own library shows nothing to anyone.
     "library_unsave",
 }
@@ -172,6 +176,7 @@ class World:
     pending_claim: AuthorClaim  # someone else's, for a moderator to decide
     token: str
     reading_list: ReadingList  # my own library list
+    venue: Venue  # nobody follows it; one of its papers has the arXiv category cs.LG
 
 
 def _png() -> SimpleUploadedFile:
@@ -233,6 +238,12 @@ def _page_writes(w: World) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     }
 
 
+def _api_url(path: str, params: dict[str, Any]) -> str:
+    """The operation's path with its parameters in, and "_query" (if any) as its query."""
+    url = path.removeprefix("/api/v1").format(**{k: v for k, v in params.items() if k != "_query"})
+    return f"{url}?{params['_query']}" if "_query" in params else url
+
+
 def _api_writes(w: World) -> dict[str, tuple[dict[str, Any], Any]]:
     return {
         "write": ({"paper_id": w.fresh.pk}, {"markdown": "Fresh spam"}),
@@ -244,6 +255,9 @@ def _api_writes(w: World) -> dict[str, tuple[dict[str, Any], Any]]:
         "follow_paper": ({"paper_id": w.fresh.pk}, None),
         "follow_user": ({"username": w.other.username}, None),
         "follow_summary": ({"summary_id": w.theirs.pk}, None),
+        "follow_venue": ({"venue_key": w.venue.key}, None),
+        "follow_category": ({"category": "cs.LG"}, None),
+        "follow_search": ({"_query": "q=residual+networks"}, None),
         "library_list_create": ({}, {"name": "Spam list"}),
         "library_save": ({"paper_id": w.fresh.pk}, {"note": "spam"}),
         "paper_add": ({}, {"title": "A spam paper", "authors": ["Spammer"]}),
@@ -346,6 +360,8 @@ def world() -> World:
     pending = AuthorClaim.objects.create(paper=fresh, user=third, orcid=third.orcid)
     token = token_for(me)  # made before the suspension, which refuses new tokens
     reading_list = library.create_list(me, "Mine")
+    venue = Venue.objects.create(key="SPAMCONF", name="Spam Conference")
+    make_paper(venue=venue, categories=["cs.LG"])  # a venue and a category to follow
     return World(
         me,
         other,
@@ -359,6 +375,7 @@ def world() -> World:
         pending,
         token,
         reading_list,
+        venue,
     )
 
 
@@ -437,7 +454,7 @@ def test_every_api_write_refuses_a_suspended_or_banned_person_and_changes_nothin
         if operation_id not in writes:
             continue
         params, body = writes[operation_id]
-        url = path.removeprefix("/api/v1").format(**params)
+        url = _api_url(path, params)
         before = _snapshot()
         response = client._call(method.lower(), url, body)
         changed = _changed(before, _snapshot())
@@ -482,7 +499,7 @@ def test_the_api_walk_is_real_an_active_person_makes_every_listed_write(world):
     for operation_id, method, path in order:
         params, body = writes[operation_id]
         before = _snapshot()
-        response = client._call(method.lower(), path.removeprefix("/api/v1").format(**params), body)
+        response = client._call(method.lower(), _api_url(path, params), body)
         if not _changed(before, _snapshot()):
             failures.append(f"{operation_id}: {response.status_code} changed nothing")
     assert not failures, "\n".join(failures)

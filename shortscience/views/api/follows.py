@@ -1,4 +1,5 @@
-"""Following papers, people and discussions, and reading your notifications.
+"""Following papers, people, discussions, venues, arXiv categories and searches, and reading
+your notifications.
 
 Everything here is about the caller, so every operation needs a token or a signed-in session;
 changes need the write scope and count against the "following" rate limit like the pages.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from shortscience.models import Follow
@@ -20,14 +23,29 @@ from shortscience.views.api.schemas import CleanStr, Id, Links
 
 router = Router(auth=auth.WRITE)
 Username = Annotated[CleanStr, Field(min_length=1, max_length=150)]
+VenueKey = Annotated[CleanStr, Field(min_length=1, max_length=100)]
+Category = Annotated[CleanStr, Field(min_length=1, max_length=40)]
+Query = Annotated[CleanStr, Field(min_length=1, max_length=200)]
 ORDER = ("-created_at", "-pk")
 CHANGE_ERRORS = documented(400, 401, 403, 404, 409, 422, 429)
 
 
+FollowKind = Literal["paper", "user", "summary", "venue", "category", "search"]
+
+
 class FollowOut(Schema):
-    kind: Literal["paper", "user", "summary"]
-    id: int = Field(description="The paper's, person's or summary's id")
-    name: str = Field(description="Paper title, person's name, or the summarised paper's title")
+    kind: FollowKind
+    id: int | None = Field(
+        description="The paper's, person's, summary's or venue's id (null for a category or search)"
+    )
+    key: str | None = Field(
+        None,
+        description="The venue's key, the arXiv category or the search query (null otherwise)",
+    )
+    name: str = Field(
+        description="Paper title, person's name, the summarised paper's title, the venue's name, "
+        "the category or the query"
+    )
     url: str
     created_at: datetime
 
@@ -37,30 +55,43 @@ class FollowList(Schema):
 
 
 def _follow_out(links: Links, row: Follow) -> FollowOut:
-    kind: Literal["paper", "user", "summary"]
+    kind = follows.kind_of(row)
+    key: str | None = None
     if row.paper is not None:
-        kind, name, path = "paper", row.paper.title, row.paper.get_absolute_url()
+        name, path = row.paper.title, row.paper.get_absolute_url()
     elif row.followed_user is not None:
         user = row.followed_user
-        kind, name, path = "user", user.shown_name, user.get_absolute_url()
+        name, path = user.shown_name, user.get_absolute_url()
+    elif row.summary is not None:
+        name, path = row.summary.paper.title, row.summary.get_absolute_url()
+    elif row.venue is not None:
+        key, name, path = (
+            row.venue.key,
+            row.venue.name or row.venue.key,
+            row.venue.get_absolute_url(),
+        )
+    elif kind == "category":
+        key = name = row.category
+        path = reverse("new-papers", args=[row.category])
     else:
-        assert row.summary is not None, "the list asks for papers, people and summaries only"
-        kind, name, path = "summary", row.summary.paper.title, row.summary.get_absolute_url()
+        key = name = row.query
+        path = f"{reverse('search')}?{urlencode({'q': row.query})}"
     return FollowOut(
         kind=kind,
-        id=follows.target_id_of(row),
+        id=follows.target_id_of(row) if key is None or kind == "venue" else None,
+        key=key,
         name=name,
         url=links.site(path),
         created_at=row.created_at,
     )
 
 
-def _follow(request: HttpRequest, kind: follows.Kind, target_id: int) -> FollowOut:
+def _follow(request: HttpRequest, kind: follows.Kind, target_id: follows.Target) -> FollowOut:
     user = auth.writer(request, "following")
     return _follow_out(Links(request), follows.follow(user, kind, target_id))
 
 
-def _unfollow(request: HttpRequest, kind: follows.Kind, target_id: int) -> Status[None]:
+def _unfollow(request: HttpRequest, kind: follows.Kind, target_id: follows.Target) -> Status[None]:
     follows.unfollow(auth.writer(request, "following"), kind, target_id)
     return Status(204, None)
 
@@ -70,8 +101,7 @@ def follow_list(request: HttpRequest) -> FollowList:
     """Everything the caller follows."""
     user = auth.caller(request).user
     assert user is not None, "guarded by auth.WRITE"
-    # Venues, categories and searches are followed from the pages only (not yet in the API).
-    rows = follows.listing(user, kinds=("paper", "user", "summary"))
+    rows = follows.listing(user)
     return FollowList(items=[_follow_out(Links(request), r) for r in rows])
 
 
@@ -109,3 +139,41 @@ def follow_summary(request: HttpRequest, summary_id: Id) -> FollowOut:
 def unfollow_summary(request: HttpRequest, summary_id: Id) -> Status[None]:
     """Stop following a discussion (a no-op when not following)."""
     return _unfollow(request, "summary", summary_id)
+
+
+@router.put("/follows/venues/{venue_key}", response={200: FollowOut, **CHANGE_ERRORS})
+def follow_venue(request: HttpRequest, venue_key: VenueKey) -> FollowOut:
+    """Follow a venue by its key: hear about each new public summary of its papers. Idempotent."""
+    return _follow(request, "venue", follows.venue_id_for(venue_key))
+
+
+@router.delete("/follows/venues/{venue_key}", response={204: None, **CHANGE_ERRORS})
+def unfollow_venue(request: HttpRequest, venue_key: VenueKey) -> Status[None]:
+    """Stop following a venue (a no-op when not following)."""
+    return _unfollow(request, "venue", follows.venue_id_for(venue_key))
+
+
+@router.put("/follows/categories/{category}", response={200: FollowOut, **CHANGE_ERRORS})
+def follow_category(request: HttpRequest, category: Category) -> FollowOut:
+    """Follow an arXiv category (e.g. cs.LG): hear about each new public summary of a paper in
+    it. Idempotent."""
+    return _follow(request, "category", follows.target_id_for("category", category))
+
+
+@router.delete("/follows/categories/{category}", response={204: None, **CHANGE_ERRORS})
+def unfollow_category(request: HttpRequest, category: Category) -> Status[None]:
+    """Stop following an arXiv category (a no-op when not following)."""
+    return _unfollow(request, "category", follows.target_id_for("category", category))
+
+
+@router.put("/follows/searches", response={200: FollowOut, **CHANGE_ERRORS})
+def follow_search(request: HttpRequest, q: Query) -> FollowOut:
+    """Follow a search: hear about each new public summary of a paper whose title, authors,
+    abstract or categories hold every word of `q` (docs/notifications.md). Idempotent."""
+    return _follow(request, "search", follows.target_id_for("search", q))
+
+
+@router.delete("/follows/searches", response={204: None, **CHANGE_ERRORS})
+def unfollow_search(request: HttpRequest, q: Query) -> Status[None]:
+    """Stop following a search (a no-op when not following)."""
+    return _unfollow(request, "search", follows.target_id_for("search", q))
