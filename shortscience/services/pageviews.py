@@ -5,9 +5,10 @@ A page that may be served from the page cache (or by nginx without Python) canno
 view, so every paper and summary page loads `static/shortscience/pageviews.js`, which posts an
 empty beacon to `/views/<kind>/<id>/`; `record` counts it. A view counts once per visitor, page
 and UTC day: the visitor is known only as an HMAC of (the day's random salt, IP address,
-user agent, page), kept in the cache until the day ends; the salt itself expires with the day,
-so not even the cache can link two days or recover an address. Bots (by user agent, or without
-one) and prefetches are not counted.
+user agent, page), kept in the cache until the day ends (and one address counts at most
+ADDRESS_PAGE_DAILY_MAX views of a page a day, whatever user agents it sends); the salt itself
+expires with the day, so not even the cache can link two days or recover an address. Bots (by
+user agent, or without one) and prefetches are not counted.
 
 Counting never touches the database: `record` costs a few cache calls (Redis in production, the
 shared file cache in `make run`) and appends the view to a numbered log in the cache.
@@ -45,6 +46,9 @@ KINDS = ("paper", "summary")
 POPULAR_DAYS = 30
 FLUSH_MINUTES = 10
 CHUNK = 500
+#: One address counts at most this many views of one page a day, however many user agents it
+#: sends (a lab behind one NAT reads a paper together; a script cycling user agents does not).
+ADDRESS_PAGE_DAILY_MAX = 20
 # Crawlers, link previewers, monitors and HTTP libraries (matched case-insensitively anywhere in
 # the User-Agent). Most never run the beacon's script; the headless ones that do say so here.
 BOTS = re.compile(
@@ -58,6 +62,7 @@ BOTS = re.compile(
 # cache's culling never deletes one at random).
 _SALT = "vw:salt:{day}"
 _SEEN = "vw:seen:{digest}"
+_ADDRESS = "vw:addr:{digest}"  # views counted today from one address on one page
 _SEQ = "vw:seq"  # number of the last view appended to the log
 _DONE = "vw:done"  # number of the last view flushed into the database
 _GAP = "vw:gap"  # a log number found missing by the last flush
@@ -115,7 +120,15 @@ def record(visit: Visit, now: datetime | None = None) -> bool:
         digest = hmac.new(
             salt.encode(), f"{visit.ip}\n{visit.user_agent}\n{page}".encode(), hashlib.sha256
         ).hexdigest()[:32]
-        if not cache.add(_SEEN.format(digest=digest), 1, timeout=_seconds_left_today(now)):
+        left = _seconds_left_today(now)
+        if not cache.add(_SEEN.format(digest=digest), 1, timeout=left):
+            return False
+        address = hmac.new(
+            salt.encode(), f"{visit.ip}\n{page}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        address_key = _ADDRESS.format(digest=address)
+        cache.add(address_key, 0, timeout=left)
+        if cache.incr(address_key) > ADDRESS_PAGE_DAILY_MAX:
             return False
         cache.add(_SEQ, 0, timeout=None)
         number = cache.incr(_SEQ)

@@ -222,3 +222,17 @@ def test_the_daily_task_flushes_first_then_moves_the_window():
     summary.refresh_from_db()
     assert summary.view_count == 1
     assert summary.recent_views == 1
+
+
+def test_one_address_cycling_user_agents_counts_a_bounded_number_of_views_of_a_page():
+    summary, other = make_summary(), make_summary()
+    counted = [
+        pageviews.record(visit("summary", summary.pk, ua=f"{BROWSER} n{n}"), NOON)
+        for n in range(pageviews.ADDRESS_PAGE_DAILY_MAX + 5)
+    ]
+    assert counted.count(True) == pageviews.ADDRESS_PAGE_DAILY_MAX
+    assert pageviews.record(visit("summary", other.pk), NOON)  # another page
+    assert pageviews.record(visit("summary", summary.pk, ip="198.51.100.1"), NOON)
+    assert pageviews.record(  # the next day starts again
+        visit("summary", summary.pk, ua=f"{BROWSER} n0"), NOON + timedelta(days=1)
+    )
