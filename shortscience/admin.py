@@ -124,6 +124,7 @@ class PaperAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("title", "year", "venue", "created_at")
     list_filter = ("venue", "year")
     search_fields = ("title", "identifiers__value")
+    readonly_fields = ("view_count",)  # counted by services/pageviews.py, never typed
     inlines = [IdentifierInline]
     actions = ["merge_selected"]
 
@@ -203,6 +204,8 @@ class SummaryAdmin(RefreshesPages, admin.ModelAdmin):
         "score",
         "comment_count",
         "share_token",
+        "view_count",
+        "recent_views",
     )
     raw_id_fields = ("paper", "author")
     inlines = [RevisionInline]

@@ -97,7 +97,7 @@ def test_a_page_read_while_the_database_is_down_says_it_is_briefly_unavailable(
 
 
 def test_the_api_answers_a_database_outage_with_its_own_json(monkeypatch, summary):
-    monkeypatch.setattr(comments, "add", database_restarting)
+    monkeypatch.setattr(comments, "post", database_restarting)  # the API posts through `post`
     api = with_token(make_user())
     response = api.post(f"/summaries/{summary.pk}/comments", {"markdown": "x"})
     assert response.status_code == 503 and response["Retry-After"] == "5"
