@@ -35,6 +35,12 @@ def test_a_profile_shows_reputation_and_named_public_summaries(stranger):
     assert body["next"] is None
 
 
+def test_an_orcid_proved_by_signing_in_is_verified_in_the_api(stranger):
+    make_user("proved", orcid="0000-0002-1825-0097", orcid_verified=True)
+    body = stranger.get("/users/proved").json()
+    assert (body["orcid"], body["orcid_verified"]) == ("0000-0002-1825-0097", True)
+
+
 def test_an_unknown_or_banned_person_is_a_404(stranger):
     assert error_shape(stranger.get("/users/nobody"))["code"] == "NotFound"
     make_user("banned", is_active=False)

@@ -81,6 +81,15 @@ def test_a_verified_orcid_is_a_link_marked_verified(client, site):
     assert "(unverified)" not in html
 
 
+def test_with_the_orcid_sandbox_the_verified_link_goes_to_the_sandbox(client, site, settings):
+    settings.ORCID_BASE_DOMAIN = "sandbox.orcid.org"
+    author = site["author"]
+    author.orcid, author.orcid_verified = "0000-0002-1825-0097", True
+    author.save()
+    html = client.get("/users/ada/").content.decode()
+    assert 'href="https://sandbox.orcid.org/0000-0002-1825-0097"' in html
+
+
 @pytest.mark.parametrize(
     "url", ["/users/", "/venues/", "/venues/NeurIPS/", "/venues/neurips/?year=2017", "/about/"]
 )

@@ -86,6 +86,15 @@ def test_turning_totp_off_needs_the_account_owner_again(client_for: Any) -> None
     response = client.post("/accounts/2fa/totp/deactivate/", {})
     assert "reauthenticate" in response["Location"]
     assert Authenticator.objects.filter(user=member, type=Authenticator.Type.TOTP).exists()
+    # After the password again, turning it off works and takes the recovery codes with it.
+    again = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert again.status_code == 302, again.content.decode()[:500]
+    with capture_on_commit_callbacks(execute=True):
+        removed = client.post("/accounts/2fa/totp/deactivate/", {})
+    assert removed.status_code == 302, removed.content.decode()[:500]
+    assert not Authenticator.objects.filter(user=member).exists()
+    _, signing_in = sign_in("member")
+    assert signing_in["Location"] != "/accounts/2fa/authenticate/"  # the password is enough again
 
 
 @pytest.mark.parametrize("kind", ["staff", "moderator"])
@@ -140,3 +149,30 @@ def test_the_admin_cannot_be_signed_into_with_the_password_alone(client_for: Any
     )
     assert "_auth_user_id" not in client.session
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_passkey_is_removed_from_settings_after_the_password_again(client_for: Any) -> None:
+    member = make_user("member")
+    client = client_for(member)
+    # A stored passkey as allauth keeps one (its credential is only read when signing in).
+    key = Authenticator.objects.create(
+        user=member, type=Authenticator.Type.WEBAUTHN, data={"name": "Laptop", "credential": {}}
+    )
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] = time.time() - 3600
+    session.save()
+    stale = client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/", {})
+    assert "reauthenticate" in stale["Location"]
+    assert Authenticator.objects.filter(pk=key.pk).exists()
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    with capture_on_commit_callbacks(execute=True):
+        removed = client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/", {})
+    assert removed.status_code == 302, removed.content.decode()[:500]
+    assert not Authenticator.objects.filter(pk=key.pk).exists()
+    # Nobody else's passkey can be removed through their own settings.
+    theirs = Authenticator.objects.create(
+        user=make_user("other"), type=Authenticator.Type.WEBAUTHN, data={"name": "Theirs"}
+    )
+    assert client.post(f"/accounts/2fa/webauthn/keys/{theirs.pk}/remove/", {}).status_code == 404
+    assert Authenticator.objects.filter(pk=theirs.pk).exists()
