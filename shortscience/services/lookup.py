@@ -37,7 +37,7 @@ from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
 from shortscience.models import Paper, PaperIdentifier, User, Venue
 from shortscience.services import authors, events, identifiers, outbound, papers, standing, works
 from shortscience.services.errors import InvalidInput
-from shortscience.services.text import parse_year
+from shortscience.services.text import one_line, parse_year, squeezed_line
 
 logger = logging.getLogger(__name__)
 SOURCE_NAMES = {
@@ -351,7 +351,9 @@ def _settle_or_create(meta: PaperMetadata, by: User) -> Added:
     if settled.paper is not None:
         return Added(settled.paper, created=False)
     idents = settled.free
-    title = " ".join(meta.title.split())
+    # Whatever the metadata came from (a source, BibTeX, typing), the title and names are one
+    # line each: control characters become spaces, bidirectional overrides are dropped.
+    title = squeezed_line(meta.title, 1000)
     if not title:
         raise InvalidInput("A paper needs a title.", field_errors={"title": ["Required."]})
     # A source's venue text that is no venue key ("/" would break the venue's URL, markup, a
@@ -364,7 +366,7 @@ def _settle_or_create(meta: PaperMetadata, by: User) -> Added:
         paper = Paper.objects.create(
             title=title[:1000],
             title_key=title_key(title),
-            authors=[a for a in meta.authors if a][:200],
+            authors=[n for n in (squeezed_line(a, 300) for a in meta.authors) if n][:200],
             year=meta.year,
             venue=venue,
             abstract=meta.abstract,
@@ -414,9 +416,11 @@ def manual(title: str, authors: str, year: str, url: str = "") -> PaperMetadata:
     names = [a.strip() for a in authors.replace(";", "\n").splitlines() if a.strip()]
     if len(names) == 1 and "," in names[0] and " and " not in names[0]:
         names = [a.strip() for a in names[0].split(",") if a.strip()]
+    # Typed here: a control character or a bidirectional override is refused, not mended.
+    names = [one_line(name, field="authors", label="author's name") for name in names]
     idents = parsing.lookup_values(url) if url.strip() else []
     return PaperMetadata(
-        title=title.strip(),
+        title=one_line(title, field="title", label="title"),
         authors=names,
         year=parsed_year,
         url=url.strip() if url.strip().startswith(("http://", "https://")) else "",

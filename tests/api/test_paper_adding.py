@@ -86,6 +86,13 @@ def test_bibtex_becomes_a_paper_and_a_second_time_finds_it(writer, no_sources):
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
 
 
+def test_typed_fields_with_a_bidi_override_are_refused_and_nothing_is_made(writer, no_sources):
+    response = writer.post("/papers", {"title": "Evil\u202e title", "authors": ["Ada"]})
+    assert response.status_code == 400
+    assert "title" in error_shape(response)["fields"]
+    assert not Paper.objects.exists()
+
+
 def test_typed_fields_make_a_paper_with_its_venue(writer, no_sources):
     response = writer.post(
         "/papers",

@@ -54,6 +54,31 @@ def test_a_sources_venue_that_is_no_venue_key_leaves_the_paper_without_one(venue
     assert paper.venue is None and not Venue.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("title", "authors"),
+    [
+        ("A paper\u202e reversed", "Ada Lovelace"),
+        ("A paper\x07 with a bell", "Ada Lovelace"),
+        ("A paper", "Ada\u202eLovelace"),
+        ("A paper", "Ada\tLovelace"),
+    ],
+)
+def test_a_typed_title_or_name_with_a_control_or_bidi_character_is_refused(title, authors):
+    with pytest.raises(InvalidInput, match="one line") as refused:
+        lookup.manual(title, authors, "2020")
+    assert set(refused.value.field_errors) <= {"title", "authors"}
+
+
+@pytest.mark.django_db
+def test_metadata_from_elsewhere_is_stored_one_line_without_bidi_overrides():
+    meta = lookup.from_bibtex(
+        "@article{x, title={Evil\u202e title\x07 here}, author={Ada\u202e Lovelace}, year={2020}}"
+    )
+    paper = lookup.create(meta, make_user())
+    assert paper.title == "Evil title here"
+    assert paper.authors == ["Ada Lovelace"]
+
+
 # -- sources asked at once, one deadline, plain words ------------------------------------------
 
 
