@@ -8,6 +8,7 @@ in tests/data/accounts/, at the HTTP edge (`responses` intercepts allauth's requ
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,26 @@ def test_disconnecting_orcid_leaves_the_id_unverified(providers: None, client_fo
     assert response.status_code == 302, response.content
     person.refresh_from_db()
     assert person.orcid == ORCID_ID and not person.orcid_verified
+    assert not SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_a_stale_session_cannot_disconnect_an_account_without_the_password(
+    providers: None, client_for: Any
+) -> None:
+    person = make_user("carberry")
+    account = SocialAccount.objects.create(
+        user=person, provider="orcid", uid=ORCID_ID, extra_data={}
+    )
+    client = client_for(person)
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] = time.time() - 3600  # signed in an hour ago: a stolen cookie's age
+    session.save()
+    disconnect = client.post("/accounts/3rdparty/", {"account": account.pk})
+    assert "reauthenticate" in disconnect["Location"]
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert client.post("/accounts/3rdparty/", {"account": account.pk}).status_code == 302
     assert not SocialAccount.objects.filter(pk=account.pk).exists()
 
 
