@@ -267,3 +267,23 @@ def test_a_member_turns_on_two_factor_and_passkeys_on_accessible_pages(
         page.click("#passkey_login")
     assert page.locator("header").get_by_text("Sign out").count() == 1
     checker.no_policy_messages()
+
+
+def test_the_pages_reached_by_a_mailed_link_are_accessible(live_server, page_factory, axe_source):
+    """The address confirmation and the new-password page, opened from the mails' links."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
+
+    person = make_user("mailed")
+    address = EmailAddress.objects.create(
+        user=person, email="mailed-new@example.org", verified=False, primary=False
+    )
+    checker = Checker(page_factory(), live_server.url, axe_source)
+    checker.visit(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
+    assert checker.page.locator("main form button[type=submit]").count() == 1
+    key = default_token_generator.make_token(person)
+    uidb36 = user_pk_to_url_str(person)
+    # The link's key moves into the session and the page is shown at a key-less address.
+    checker.visit(reverse("account_reset_password_from_key", args=[uidb36, key]))
+    assert checker.page.locator("#id_password1").count() == 1
