@@ -31,15 +31,32 @@ def can_view(summary: Summary, viewer: User | None) -> bool:
     return viewer is not None and viewer.is_authenticated and summary.author_id == viewer.pk
 
 
-def get_visible(summary_id: int, viewer: User | None) -> Summary:
+def get_visible(
+    summary_id: int, viewer: User | None, *, moderators_see_hidden: bool = False
+) -> Summary:
+    """The summary if `viewer` may read it; NotFound otherwise. With `moderators_see_hidden`
+    (its own page, never a list, feed or the API), a moderator also opens a published summary a
+    moderator hid, to judge it where it was; the page marks it hidden."""
     summary = (
         Summary.objects.select_related("paper", "paper__venue", "author")
         .filter(pk=summary_id)
         .first()
     )
-    if summary is None or not can_view(summary, viewer):
-        raise NotFound("There is no such summary, or it is not public.")
-    return summary
+    if summary is not None and (
+        can_view(summary, viewer) or (moderators_see_hidden and _moderator_sees(summary, viewer))
+    ):
+        return summary
+    raise NotFound("There is no such summary, or it is not public.")
+
+
+def _moderator_sees(summary: Summary, viewer: User | None) -> bool:
+    """A hidden published summary, to a moderator (a private one stays its author's)."""
+    return (
+        summary.is_hidden
+        and summary.status == Summary.Status.PUBLISHED
+        and summary.visibility == Summary.Visibility.PUBLIC
+        and standing.is_moderator(viewer)
+    )
 
 
 def get_by_share_token(token: str) -> Summary:

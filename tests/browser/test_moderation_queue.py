@@ -123,3 +123,45 @@ def test_a_moderator_works_the_queue(live_server, page_factory, axe_source):  # 
     assert troll.suspended_until is None
     checker.visit("/moderation/log/")
     assert "Reinstated @troll" in page.locator("main").inner_text()
+
+
+def test_a_moderator_opens_a_hidden_summary_where_it_was_and_restores_it(
+    live_server,
+    page_factory,
+    axe_source,  # noqa: F811 -- the fixture
+):
+    base = live_server.url
+    moderator = make_user("moira")
+    moderator.groups.add(Group.objects.get_or_create(name="moderators")[0])
+    summary = make_summary(
+        author=make_user("copycat"),
+        paper=make_paper("Deep Residual Learning for Image Recognition"),
+        markdown="Residual blocks learn $F(x) = H(x) - x$; copied from a blog post.",
+    )
+    moderation.flag(make_user("alice"), "summary", summary.pk, "plagiarism", "Word for word")
+    moderation.act(moderator, "hide", "summary", summary.pk, "Plagiarised, see the flag")
+
+    page = page_factory()
+    checker = Checker(page, base, axe_source)
+    sign_in(page, base, moderator.username)
+    checker.visit("/moderation/hidden/")
+    page.locator(".queue-item h2 a", has_text="Deep Residual Learning").click()
+    page.wait_for_url(f"**{summary.get_absolute_url()}")
+    checker.check("hidden summary, as a moderator sees it")
+    notice = page.locator(".hidden-notice")
+    assert "Readers cannot see this summary" in notice.inner_text()
+    assert "copied from a blog post" in page.locator("main").inner_text()
+    screenshot(page, "moderation-hidden-summary")
+
+    reader = page_factory()
+    response = reader.goto(base + summary.get_absolute_url())
+    assert response is not None and response.status == 404
+    assert "blog post" not in reader.content()
+
+    notice.locator("input[name=reason]").fill("The blog post is the writer's own")
+    with page.expect_navigation():
+        notice.get_by_role("button", name="Restore").click()
+    assert page.locator(".hidden-notice").count() == 0
+    response = reader.goto(base + summary.get_absolute_url())
+    assert response is not None and response.status == 200
+    assert "copied from a blog post" in reader.locator("main").inner_text()

@@ -246,3 +246,66 @@ def test_the_moderators_pages_cost_a_fixed_number_of_queries(
     mod.get(reverse(name))  # the header's count, recounted once after the new flags
     with django_assert_max_num_queries(counted):
         _page(mod, reverse(name))
+
+
+@pytest.mark.parametrize("order", ["readers first", "moderator first"])
+def test_a_moderator_opens_a_hidden_summary_on_its_own_page_and_no_copy_shows_it_to_readers(
+    client_for, moderator, order
+):
+    summary = make_summary(author=make_user("spammer"), markdown="Buy *cheap* pills here")
+    moderation.act(moderator, "hide", "summary", summary.pk, "spam")
+    url = summary.get_absolute_url()
+    readers = [Client(), client_for(make_user("reader"))]
+
+    def readers_get_no_page() -> None:
+        for client in readers:
+            for _ in range(2):  # the render, then any cached or shared copy
+                response = client.get(url)
+                assert response.status_code == 404
+                assert b"cheap</em> pills" not in response.content
+
+    if order == "readers first":
+        readers_get_no_page()
+    mod = client_for(moderator)
+    for _ in range(2):
+        response = mod.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Buy <em>cheap</em> pills here" in html
+        assert "hidden by a moderator" in html and "Readers cannot see this summary" in html
+        assert 'name="action" value="restore"' in html
+        assert response["X-Robots-Tag"] == "noindex"
+        assert "private" in response.get("Cache-Control", "")
+    readers_get_no_page()
+    # The queue's list of hidden content links to that page.
+    assert f'href="{url}"' in _page(mod, reverse("moderation-hidden"))
+    # Restoring from the page brings it back for everyone.
+    response = mod.post(
+        reverse("moderation-act"),
+        {"action": "restore", "kind": "summary", "pk": summary.pk, "reason": "Fine", "next": url},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    assert "Buy <em>cheap</em> pills here" in _page(Client(), url)
+    assert "Readers cannot see this summary" not in _page(Client(), url)
+
+
+def test_a_hidden_private_summary_or_draft_stays_its_authors(client_for, moderator):
+    private = make_summary(private=True)
+    Summary.objects.filter(pk=private.pk).update(is_hidden=True)
+    draft = make_summary(publish=False)
+    Summary.objects.filter(pk=draft.pk).update(is_hidden=True)
+    mod = client_for(moderator)
+    for summary in (private, draft):
+        assert mod.get(summary.get_absolute_url()).status_code == 404
+        assert client_for(summary.author).get(summary.get_absolute_url()).status_code == 200
+
+
+def test_a_long_hidden_summary_shows_its_opening_and_all_of_it_on_request(client_for, moderator):
+    paragraphs = [f"Paragraph {n} of a long hidden text with some words in it." for n in range(60)]
+    summary = make_summary(markdown="\n\n".join(paragraphs))
+    moderation.act(moderator, "hide", "summary", summary.pk, "spam")
+    html = _page(client_for(moderator), reverse("moderation-hidden"))
+    opening, _, rest = html.partition("<summary>Read it all</summary>")
+    assert rest, "a long text offers the whole of it"
+    assert "Paragraph 0 of" in opening and "Paragraph 59 of" not in opening
+    assert "Paragraph 59 of" in rest

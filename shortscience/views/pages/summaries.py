@@ -37,9 +37,12 @@ def _detail_card(request: HttpRequest, summary: Summary) -> cards.SummaryCard:
 
 
 def detail(request: HttpRequest, summary_id: int) -> HttpResponse:
-    summary = summaries.get_visible(summary_id, viewer(request))
+    summary = summaries.get_visible(summary_id, viewer(request), moderators_see_hidden=True)
     card = _detail_card(request, summary)
-    return render(request, "summaries/detail.html", {"card": card, "paper": summary.paper})
+    response = render(request, "summaries/detail.html", {"card": card, "paper": summary.paper})
+    if not summary.is_public:
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def shared(request: HttpRequest, token: str) -> HttpResponse:
