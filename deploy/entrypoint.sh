@@ -19,7 +19,7 @@ case "$command" in
     exec gunicorn shortscience.wsgi:application \
       --bind "0.0.0.0:${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
-      --timeout "${WEB_TIMEOUT:-60}" --limit-request-line 8190 "$@"
+      --timeout "${WEB_TIMEOUT:-60}" --limit-request-line 8190 --reuse-port "$@"
     ;;
   setup)
     python -m shortscience.manage migrate --noinput

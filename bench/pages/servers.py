@@ -196,7 +196,7 @@ def _start_deploy_processes(server: Server, listen: int) -> None:
     for n, port in enumerate(ports):
         server.spawn(
             [gunicorn, "shortscience.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "4", "--timeout", "60"],
+             "--workers", "2", "--threads", "4", "--timeout", "60", "--reuse-port"],
             f"gunicorn-{n}.log",
         )  # fmt: skip
     for port in ports:

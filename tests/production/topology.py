@@ -302,7 +302,7 @@ class Topology:
             f"gunicorn-{n}",
             [gunicorn, "shortscience.wsgi:application", "--bind", f"127.0.0.1:{self.app_ports[n]}",
              "--workers", "2", "--threads", "4", "--timeout", "60",
-             "--limit-request-line", "8190", "--access-logfile", "-"],
+             "--limit-request-line", "8190", "--reuse-port", "--access-logfile", "-"],
         )  # fmt: skip
         app.start()
         wait_http(self.app_url(n) + "/about/", app)
