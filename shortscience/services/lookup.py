@@ -4,6 +4,13 @@ through the shared fetcher, all at once, with one deadline for the whole lookup
 (`METADATA_LOOKUP_SECONDS`): a source that fails or is late is reported by name in plain words
 and not waited for, the rest still answer, and the writer can always enter the paper by hand
 (the form filled in with what they pasted) or paste BibTeX instead.
+
+A pasted identifier that a paper here holds is answered with that paper, asking nobody, unless
+the paper lacks what the refresh would fill (a placeholder titled with its key, no authors or
+year: `filling.wants`): then its source is still asked, within the same deadline, and what it
+knows is shown beside the paper (`Refill`) with an offer to fill it in (`complete`, a POST).
+A lookup changes no paper; a source's record that arrives through a POST (the add page's pick,
+the API's add) fills such a paper first, as the refresh would.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from functools import partial
 from django import db
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from shortscience.metadata import (
@@ -35,7 +43,16 @@ from shortscience.metadata.http import FetchFn
 from shortscience.metadata.titles import title_key
 from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
 from shortscience.models import Paper, PaperIdentifier, User, Venue
-from shortscience.services import authors, events, identifiers, outbound, papers, standing, works
+from shortscience.services import (
+    authors,
+    events,
+    filling,
+    identifiers,
+    outbound,
+    papers,
+    standing,
+    works,
+)
 from shortscience.services.errors import InvalidInput
 from shortscience.services.text import one_line, parse_year, squeezed_line
 
@@ -91,6 +108,25 @@ class SourceReport:
         return f"{self.name} did not answer."
 
 
+@dataclass(frozen=True)
+class Refill:
+    """A paper here that lacks what its source knows: the source's record of it, the fields
+    filling it would fill, and the token the add page's "fill" form posts back."""
+
+    paper: Paper
+    metadata: PaperMetadata
+    fields: list[str]
+    token: str
+
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES.get(self.metadata.source, "A source")
+
+    @property
+    def fields_text(self) -> str:
+        return filling.in_words(self.fields)
+
+
 @dataclass
 class Lookup:
     query: str
@@ -99,6 +135,10 @@ class Lookup:
     reports: list[SourceReport] = field(default_factory=list)
     identifier: Identifier | None = None
     sources: list[str] = field(default_factory=list)  # the sources asked (or to ask)
+    # The paper here the pasted identifier names, when it lacks what its source may know (its
+    # source is asked all the same), and what the source answered that would fill it.
+    incomplete: Paper | None = None
+    refill: Refill | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -132,7 +172,8 @@ def deadline_seconds() -> float:
 
 def plan(query: str) -> Lookup:
     """What a lookup of `query` will do, asking nobody yet: the local papers it matches and
-    the sources to ask (none when a pasted identifier names a paper already here)."""
+    the sources to ask (none when a pasted identifier names a paper already here, unless that
+    paper lacks what its source may fill in: `filling.wants`)."""
     query = query.strip()
     result = Lookup(query=query)
     if not query:
@@ -140,10 +181,13 @@ def plan(query: str) -> Lookup:
     result.identifier = parsing.parse(query)
     if result.identifier is not None:
         local = identifiers.find_paper(query)
+        source = _source_for(result.identifier)
         if local is not None:
             result.local = [local]
+            prefetch_related_objects([local], "identifiers")
+            if source and filling.wants(local, list(local.identifiers.all())):
+                result.incomplete, result.sources = local, [source]
         else:
-            source = _source_for(result.identifier)
             result.sources = [source] if source else []
     else:
         result.local = papers.title_search(query, limit=10)
@@ -163,7 +207,14 @@ def find(query: str, fetch: FetchFn | None = None, only: str | None = None) -> L
     found: list[PaperMetadata] = []
     for answers in _ask(calls, fetch, seconds, result.reports).values():
         found += answers
-    result.remote = _new_candidates(found, result.local)
+    if result.incomplete is None:
+        result.remote = _new_candidates(found, result.local)
+    elif found and result.identifier is not None:  # the source's record of the paper here
+        paper, ident = result.incomplete, result.identifier
+        fields = filling.fillable(paper, list(paper.identifiers.all()), found[0])
+        if fields:
+            token = f"{ident.scheme}:{ident.value}"
+            result.refill = Refill(paper, found[0], fields, token)
     return result
 
 
@@ -347,6 +398,8 @@ class Added:
 
 def _settle_or_create(meta: PaperMetadata, by: User) -> Added:
     standing.ensure_can_write(by)
+    if meta.source in works.SOURCES:  # a placeholder holding its identifier: filled first
+        filling.fill_holders(meta)
     settled = works.settle(meta, by)
     if settled.paper is not None:
         return Added(settled.paper, created=False)
@@ -384,6 +437,46 @@ def _settle_or_create(meta: PaperMetadata, by: User) -> Added:
         events.papers_written([paper.pk])
     works.report_unlike(paper, settled.unlike, meta, by)
     return Added(paper, created=True)
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What `complete` did: the paper, the fields filled, and why nothing was ("" when the
+    source answered), in plain words."""
+
+    paper: Paper
+    filled: list[str]
+    problem: str = ""
+
+
+def complete(token: str, by: User, fetch: FetchFn | None = None) -> Completed:
+    """Fill the paper here that `token` ("<scheme>:<value>") names from that identifier's
+    source with the refresh's rule (services/filling.py), within the add page's one deadline
+    (with Semantic Scholar's enrichment, as a pick). A source that fails, is late or does not
+    know the paper leaves it as it is, with `problem` saying so; a paper that lacks nothing is
+    answered without asking. InvalidInput when no paper here holds the identifier."""
+    standing.ensure_can_write(by)
+    scheme, _, value = token.partition(":")
+    try:
+        ident = parsing.parse_as(scheme, value)
+    except ValueError:  # no such scheme
+        ident = None
+    paper = identifiers.find_paper(ident.value) if ident is not None else None
+    if ident is None or paper is None:
+        raise InvalidInput("No paper here is known by that identifier.")
+    source = _source_for(ident)
+    if not source or not filling.wants(paper, list(paper.identifiers.all())):
+        return Completed(paper, [])
+    name = SOURCE_NAMES[source]
+    try:
+        meta = fetch_candidate(f"{ident.scheme}:{ident.value}", fetch)
+    except SourceUnavailable:
+        return Completed(paper, [], f"{name} did not answer: the paper keeps the details it has.")
+    except InvalidInput:
+        return Completed(paper, [], f"{name} does not know this paper: it keeps what it has.")
+    done = filling.fill(paper, meta)
+    kept = done.paper or identifiers.find_paper(ident.value) or paper  # merged meanwhile
+    return Completed(kept, done.filled)
 
 
 def already_here(meta: PaperMetadata) -> list[Paper]:
@@ -461,6 +554,9 @@ def _add_identified(by: User, query: str, fetch: FetchFn | None) -> Added:
             "That is not an arXiv id, DOI, DBLP key, OpenReview id or a URL naming one.",
             field_errors={"identifier": ["e.g. 1706.03762 or 10.1109/ICCV.2015.169"]},
         )
+    ident = found.identifier
+    if found.incomplete is not None:  # here, but lacking what its source may fill in
+        return Added(complete(f"{ident.scheme}:{ident.value}", by, fetch).paper, created=False)
     if found.local:
         return Added(found.local[0], created=False)
     if not found.sources:
@@ -468,7 +564,6 @@ def _add_identified(by: User, query: str, fetch: FetchFn | None) -> Added:
             "No source can fetch a paper by that identifier: send its BibTeX or its fields.",
             field_errors={"identifier": ["Not fetchable."]},
         )
-    ident = found.identifier
     return _settle_or_create(fetch_candidate(f"{ident.scheme}:{ident.value}", fetch), by)
 
 

@@ -7,7 +7,9 @@ the longest unasked), asks the sources by the paper's identifiers through
 `lookup.fetch_candidate` (with the Semantic Scholar enrichment it does) and fills only what is
 empty or a placeholder: a title that is one of the paper's own keys, empty authors, year,
 abstract, link, categories and venue, and identifiers nobody holds yet. Nothing records which
-fields a person edited in the admin, so nothing already filled in is ever replaced.
+fields a person edited in the admin, so nothing already filled in is ever replaced. That rule
+is services/filling.py's, shared with the add flow, which fills a placeholder a writer pastes
+an identifier of.
 
 Failing soft: each source has its own timeouts, a request is retried with backoff (the shared
 `metadata.http.Fetcher`) and waited for up to those timeouts (not the add page's deadline: a
@@ -35,8 +37,6 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from shortscience.metadata import fields, venues
-from shortscience.metadata import identifiers as parsing
 from shortscience.metadata.http import (
     DEFAULT_INTERVAL,
     DEFAULT_MIN_INTERVALS,
@@ -45,9 +45,9 @@ from shortscience.metadata.http import (
     FetchError,
     FetchFn,
 )
-from shortscience.metadata.types import Identifier, PaperMetadata, Scheme
-from shortscience.models import Paper, PaperIdentifier, Venue
-from shortscience.services import authors, events, lookup, outbound
+from shortscience.metadata.types import PaperMetadata, Scheme
+from shortscience.models import Paper
+from shortscience.services import filling, lookup, outbound
 from shortscience.services.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -275,106 +275,24 @@ def refresh_paper(paper: Paper, sources: Sources) -> Refreshed:
     return _fill(paper, meta)
 
 
-def _fill(batch_paper: Paper, meta: PaperMetadata) -> Refreshed:
-    """Fill what the paper lacks from `meta`, judged on the row as it is now (read again under
-    a lock: an admin may have edited it since the batch was read) and saving only the fields
-    filled, so a concurrent edit of any other field is kept."""
-    now = timezone.now()
-    title = " ".join(meta.title.split())[:1000]
-    venue_key = venues.venue_key_for(meta)[: venues.KEY_MAX_LENGTH].strip()
-    offered = {(str(i.scheme), i.value[:300]) for i in _with_aliases(meta.identifiers)}
-    with transaction.atomic():
-        paper = Paper.objects.select_for_update().filter(pk=batch_paper.pk).first()
-        if paper is None:  # merged into another or deleted since the batch was read
-            return Refreshed(batch_paper.pk, batch_paper.title, Check.UNCHANGED, note="gone")
-        idents = list(paper.identifiers.all())
-        filled: list[str] = []
-        if title and _key_shaped(paper, idents):
-            paper.title = title
-            filled.append("title")
-        for name, value in (
-            ("authors", [a for a in meta.authors if a][:200]),
-            ("year", meta.year),
-            ("abstract", meta.abstract),
-            ("url", meta.url[:1000] if meta.url.startswith(("http://", "https://")) else ""),
-            ("categories", meta.categories),
-        ):
-            if value and not getattr(paper, name):
-                setattr(paper, name, value)
-                filled.append(name)
-        if "categories" in filled and not paper.field:
-            paper.field = fields.field_of(meta.categories)
-            filled.append("field")
-        if paper.venue_id is None and venues.is_key(venue_key):
-            paper.venue, _ = Venue.objects.get_or_create(
-                key=venue_key, defaults={"name": venue_key}
-            )
-            filled.append("venue")
-        fresh = offered - {(i.scheme, i.value) for i in idents}
-        taken = dict(
-            PaperIdentifier.objects.filter(value__in=[v for _, v in fresh])
-            .exclude(paper=paper)
-            .values_list("value", "paper_id")
-        )
-        fresh = {(s, v) for s, v in fresh if v not in taken}
-        note = f"also known as paper {min(taken.values())}" if taken else ""
-        changed = [*filled]
-        if filled or fresh:
-            changed += ["metadata_updated_at", "updated_at"]
-            paper.metadata_updated_at = now
-            if paper.metadata_source in ("", Paper.PLACEHOLDER):
-                paper.metadata_source = (meta.source or "")[:20]
-                changed.append("metadata_source")
-        _mark(paper, Check.UPDATED if changed else Check.UNCHANGED, now)
-        paper.save(update_fields=[*changed, *_CHECK_FIELDS])
-        PaperIdentifier.objects.bulk_create(
-            [PaperIdentifier(paper=paper, scheme=s, value=v) for s, v in sorted(fresh)],
-            ignore_conflicts=True,
-        )
-        if changed:
-            authors.papers_arrived([(paper.pk, meta.orcids)])
-            events.papers_written([paper.pk])
-    if fresh:
-        filled.append("identifiers")
-    return Refreshed(paper.pk, paper.title, paper.metadata_check, filled, note)
-
-
-# An outcome's fields; saving them recomputes the stored due time (`Paper.set_metadata_due`).
-_CHECK_FIELDS = [
-    "metadata_checked_at",
-    "metadata_check",
-    "metadata_failures",
-    "metadata_retry_at",
-    "metadata_need",
-    "metadata_due_at",
-]
-
-
-def _with_aliases(idents: list[Identifier]) -> list[Identifier]:
-    return [alias for ident in idents for alias in (ident, *parsing.aliases(ident))]
-
-
-def _key_shaped(paper: Paper, idents: list[PaperIdentifier]) -> bool:
-    """Whether the title is no title but a key (what the old-site import titles a placeholder
-    with): empty, one of the paper's own identifiers, or a word that reads as an arXiv id,
-    DOI, DBLP key or OpenReview link. "Word2Vec" is a title."""
-    title = paper.title.strip()
-    if not title or title.casefold() in {i.value.casefold() for i in idents}:
-        return True
-    return " " not in title and parsing.parse(title) is not None
+def _fill(paper: Paper, meta: PaperMetadata) -> Refreshed:
+    """Fill what the paper lacks from `meta` (services/filling.py, the add flow's rule too)."""
+    done = filling.fill(paper, meta)
+    if done.paper is None:  # merged into another or deleted since the batch was read
+        return Refreshed(paper.pk, paper.title, Check.UNCHANGED, note=done.note)
+    kept = done.paper
+    return Refreshed(kept.pk, kept.title, kept.metadata_check, done.filled, done.note)
 
 
 def _mark(paper: Paper, outcome: str, now: dt.datetime) -> None:
+    if outcome != Check.FAILED:
+        filling.mark_answered(paper, outcome, now)
+        return
     paper.metadata_checked_at = now
     paper.metadata_check = outcome
-    if outcome == Check.FAILED:
-        paper.metadata_failures = min(paper.metadata_failures + 1, 30)
-        longest = dt.timedelta(days=settings.METADATA_REFRESH_STALE_DAYS)
-        wait = min(RETRY_FIRST * 2 ** (paper.metadata_failures - 1), longest)
-        paper.metadata_retry_at = now + wait
-    else:
-        paper.metadata_failures = 0
-        paper.metadata_retry_at = None
+    paper.metadata_failures = min(paper.metadata_failures + 1, 30)
+    longest = dt.timedelta(days=settings.METADATA_REFRESH_STALE_DAYS)
+    paper.metadata_retry_at = now + min(RETRY_FIRST * 2 ** (paper.metadata_failures - 1), longest)
 
 
 def _record(batch_paper: Paper, outcome: str) -> Refreshed:
@@ -385,7 +303,7 @@ def _record(batch_paper: Paper, outcome: str) -> Refreshed:
         if paper is None:  # merged into another or deleted since the batch was read
             return Refreshed(batch_paper.pk, batch_paper.title, outcome, note="gone")
         _mark(paper, outcome, timezone.now())
-        paper.save(update_fields=_CHECK_FIELDS)
+        paper.save(update_fields=filling.CHECK_FIELDS)
     return Refreshed(paper.pk, paper.title, outcome)
 
 

@@ -173,3 +173,27 @@ def test_adding_is_rate_limited_like_the_add_page(writer, no_sources, settings):
     limited = writer.post("/papers", {"title": "Paper 3"})
     assert limited.status_code == 429
     assert error_shape(limited)["code"] == "RateLimited" and limited["Retry-After"]
+
+
+def _placeholder(key: str = "1706.03762") -> Paper:
+    paper = Paper.objects.create(title=key, metadata_source=Paper.PLACEHOLDER)
+    PaperIdentifier.objects.create(paper=paper, scheme="arxiv", value=key)
+    return paper
+
+
+def test_a_placeholder_here_is_filled_from_its_source_and_answered_200_filled(writer, sources):
+    paper = _placeholder()
+    response = writer.post("/papers", {"identifier": "https://arxiv.org/abs/1706.03762v5"})
+    assert response.status_code == 200, response.json()
+    body: dict[str, Any] = response.json()
+    assert body["id"] == paper.pk and body["title"] == "Attention Is All You Need"
+    assert "Ashish Vaswani" in body["authors"] and body["year"] == 2017
+    assert Paper.objects.count() == 1
+    assert ApiClient().get(f"/papers/{paper.pk}").json()["title"] == "Attention Is All You Need"
+
+
+def test_a_placeholder_here_with_its_source_down_is_answered_as_it_is(writer, sources_down):
+    paper = _placeholder()
+    response = writer.post("/papers", {"identifier": "1706.03762"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["id"] == paper.pk and response.json()["title"] == "1706.03762"

@@ -1,6 +1,7 @@
-"""In a real browser: paste an arXiv URL, pick the paper, write, publish, read it on its page; and
-the same page when the sources are down (it answers within the deadline, says so plainly and
-opens the manual form filled in)."""
+"""In a real browser: paste an arXiv URL, pick the paper, write, publish, read it on its page; paste
+the id of a placeholder paper here, see what arXiv knows of it and fill it in; and the same page
+when the sources are down (it answers within the deadline, says so plainly and opens the manual
+form filled in)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from shortscience.metadata.http import Fetcher
-from shortscience.models import Summary
+from shortscience.models import Paper, PaperIdentifier, Summary
 from shortscience.services import outbound
 from tests.browser.conftest import screenshot
 from tests.browser.test_writing_flow import sign_in
@@ -52,6 +53,42 @@ def test_from_a_pasted_arxiv_url_to_a_published_summary(live_server, page_factor
     assert page.locator("h1.paper-title").inner_text() == "Attention Is All You Need"
     assert page.locator(f"#summary-{summary.pk} math").count() == 1
     screenshot(page, "paper-after-add")
+
+
+def test_a_pasted_id_of_a_placeholder_shows_the_sources_record_and_fills_it_on_a_click(
+    live_server, page_factory, monkeypatch
+):
+    fetcher = recorded_fetcher()
+    monkeypatch.setattr(outbound, "fetcher", lambda: fetcher)
+    placeholder = Paper.objects.create(title="1706.03762", metadata_source=Paper.PLACEHOLDER)
+    PaperIdentifier.objects.create(paper=placeholder, scheme="arxiv", value="1706.03762")
+    make_user("adder")
+    page = page_factory()
+    sign_in(page, live_server.url, "adder")
+    page.goto(f"{live_server.url}/add/")
+    page.fill("main input[name=q]", "https://arxiv.org/abs/1706.03762v7")
+    page.click("text=Find the paper")
+    offer = page.locator("#refill-offer")
+    offer.get_by_text("arXiv knows this paper as").wait_for()
+    assert "Attention Is All You Need" in offer.inner_text()
+    assert page.locator(".lookup-sources li").all_inner_texts() == ["arXiv found 1 paper."]
+    assert page.locator(".candidates li").count() == 1  # the paper here, no second one
+    assert not page.locator("#add-manual").get_attribute("open")
+    placeholder.refresh_from_db()
+    assert placeholder.title == "1706.03762"  # showing it wrote nothing
+    screenshot(page, "add-placeholder-offer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    screenshot(page, "add-placeholder-offer-390")
+    page.click("text=Fill it in and write")
+    page.wait_for_url(re.compile(rf"/papers/{placeholder.pk}/write/$"))
+    placeholder.refresh_from_db()
+    assert placeholder.title == "Attention Is All You Need"
+    page.goto(f"{live_server.url}/papers/{placeholder.pk}/")
+    assert page.locator("h1.paper-title").inner_text() == "Attention Is All You Need"
+    screenshot(page, "add-placeholder-filled")
 
 
 # -- sources down: a local stand-in that hangs (arXiv, DBLP) and a port that refuses (Crossref) --

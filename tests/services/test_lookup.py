@@ -215,3 +215,125 @@ def test_adding_typed_fields_answers_a_paper_here_by_its_identifier_without_a_se
     assert (added.paper, added.created) == (paper, False)
     fresh = lookup.add(make_user(), typed=lookup.typed("Brand New", ["B. Person"], 2021))
     assert fresh.created and fresh.paper.title == "Brand New" and fresh.paper.year == 2021
+
+
+# -- a pasted identifier a placeholder holds: its source is still asked ---------------------
+
+
+def _placeholder(key: str = "1706.03762", scheme: str = "arxiv"):
+    from shortscience.models import Paper, PaperIdentifier
+
+    paper = Paper.objects.create(title=key, metadata_source=Paper.PLACEHOLDER)
+    PaperIdentifier.objects.create(paper=paper, scheme=scheme, value=key)
+    return paper
+
+
+@pytest.mark.django_db
+def test_a_pasted_identifier_a_placeholder_holds_asks_its_source_and_offers_its_record():
+    from shortscience.models import Paper
+    from tests.recorded import recorded_fetcher
+
+    paper = _placeholder()
+    before = Paper.objects.values().get(pk=paper.pk)
+    found = lookup.find("https://arxiv.org/abs/1706.03762v5", fetch=recorded_fetcher())
+    assert found.local == [paper] and found.incomplete == paper and found.remote == []
+    assert [report.message for report in found.reports] == ["arXiv found 1 paper."]
+    assert found.refill is not None and found.refill.token == "arxiv:1706.03762"
+    assert found.refill.metadata.title == "Attention Is All You Need"
+    assert found.refill.fields[:3] == ["title", "authors", "year"]
+    assert Paper.objects.values().get(pk=paper.pk) == before  # a lookup changes no paper
+
+
+@pytest.mark.django_db
+def test_a_complete_paper_pasted_by_identifier_asks_nobody():
+    paper = make_paper("Known and complete")
+    found = lookup.plan(paper.identifiers.get().value)
+    assert found.local == [paper] and found.sources == [] and found.incomplete is None
+
+
+@pytest.mark.django_db
+def test_with_its_source_down_or_late_the_placeholder_is_listed_and_nothing_offered(
+    settings, release
+):
+    from tests.recorded import down, recorded_fetcher
+
+    paper = _placeholder()
+    found = lookup.find("1706.03762", fetch=recorded_fetcher(down))
+    assert found.local == [paper] and found.refill is None
+    assert found.problems == ["arXiv did not answer."]
+    settings.METADATA_LOOKUP_SECONDS = 0.5
+    late = lookup.find("1706.03762", fetch=_fetch_where_arxiv_hangs(release))
+    assert late.local == [paper] and late.refill is None
+    assert late.problems == ["arXiv did not answer within 0.5 seconds."]
+
+
+@pytest.mark.django_db
+def test_completing_fills_the_placeholder_from_its_source_with_the_refreshs_rule():
+    from tests.recorded import recorded_fetcher
+
+    paper = _placeholder()
+    done = lookup.complete("arxiv:1706.03762", make_user(), fetch=recorded_fetcher())
+    assert done.paper == paper and done.problem == ""
+    paper.refresh_from_db()
+    assert paper.title == "Attention Is All You Need" and "Ashish Vaswani" in paper.authors
+    assert paper.metadata_source == "arxiv" and paper.metadata_check == "updated"
+    assert lookup.plan("1706.03762").sources == []  # complete now: nobody is asked again
+
+
+@pytest.mark.django_db
+def test_completing_keeps_what_a_person_filled_in():
+    from shortscience.models import Paper, PaperIdentifier
+    from tests.recorded import recorded_fetcher
+
+    paper = Paper.objects.create(title="Attention, as our admin wrote it", year=2016)
+    PaperIdentifier.objects.create(paper=paper, scheme="arxiv", value="1706.03762")
+    done = lookup.complete("arxiv:1706.03762", make_user(), fetch=recorded_fetcher())
+    paper.refresh_from_db()
+    assert paper.title == "Attention, as our admin wrote it" and paper.year == 2016
+    assert "Ashish Vaswani" in paper.authors and done.filled[0] == "authors"
+
+
+@pytest.mark.django_db
+def test_completing_with_the_source_down_keeps_the_paper_and_says_so_plainly():
+    from tests.recorded import down, recorded_fetcher
+
+    paper = _placeholder()
+    done = lookup.complete("arxiv:1706.03762", make_user(), fetch=recorded_fetcher(down))
+    assert done.paper == paper and done.filled == []
+    assert done.problem == "arXiv did not answer: the paper keeps the details it has."
+    paper.refresh_from_db()
+    assert paper.title == "1706.03762"
+
+
+@pytest.mark.django_db
+def test_completing_an_identifier_no_paper_here_holds_is_refused():
+    with pytest.raises(InvalidInput):
+        lookup.complete("arxiv:1706.03762", make_user())
+    with pytest.raises(InvalidInput):
+        lookup.complete("nonsense", make_user())
+
+
+@pytest.mark.django_db
+def test_picking_a_sources_record_of_a_placeholders_identifier_fills_it_not_a_second_paper():
+    from shortscience.models import Flag, Paper
+    from tests.recorded import recorded_fetcher
+
+    paper = _placeholder()
+    meta = lookup.fetch_candidate("arxiv:1706.03762", recorded_fetcher())
+    assert lookup.create(meta, make_user()) == paper
+    assert Paper.objects.count() == 1 and not Flag.objects.exists()
+    paper.refresh_from_db()
+    assert paper.title == "Attention Is All You Need"
+
+
+@pytest.mark.django_db
+def test_the_api_add_of_a_placeholders_identifier_answers_it_filled():
+    from tests.recorded import down, recorded_fetcher
+
+    paper = _placeholder()
+    offline = lookup.add(make_user(), identifier="1706.03762", fetch=recorded_fetcher(down))
+    assert (offline.paper, offline.created) == (paper, False)
+    assert offline.paper.title == "1706.03762"  # as it was: nothing breaks
+    added = lookup.add(make_user(), identifier="1706.03762", fetch=recorded_fetcher())
+    assert (added.paper, added.created) == (paper, False)
+    assert added.paper.title == "Attention Is All You Need"

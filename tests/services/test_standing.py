@@ -84,6 +84,9 @@ def _service_writes(me: User):
     return {
         "images.store": lambda: images.store(me, _png()),
         "lookup.create": lambda: lookup.create(PaperMetadata(title="Spam paper"), me),
+        "lookup.complete": lambda: lookup.complete(
+            f"arxiv:{make_paper(year=None).identifiers.get().value}", me
+        ),
         "users.update_profile": lambda: users.update_profile(
             me, users.ProfileChange(display_name="BUY PILLS", description="spam", orcid="")
         ),
@@ -117,6 +120,7 @@ def _service_writes(me: User):
 SERVICE_WRITES = [
     "images.store",
     "lookup.create",
+    "lookup.complete",
     "users.update_profile",
     "tokens.create",
     "follows.follow",

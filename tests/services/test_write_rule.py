@@ -181,6 +181,9 @@ def _writes() -> dict[str, Callable[[], object]]:
         ),
         "authors.orcid_proved": lambda: authors.orcid_proved(proving),
         "refresh.run": lambda: refresh.run(limit=1, stale_days=180, fetch=recorded_fetcher()),
+        "lookup.complete": lambda: lookup.complete(
+            "dblp:conf/iccv/Girshick15", reader, fetch=recorded_fetcher()
+        ),
         "wanted.want": lambda: wanted.want(reader, listed.pk),
         "wanted.withdraw": lambda: (
             wanted.want(reader, listed.pk),
@@ -216,6 +219,7 @@ def _writes() -> dict[str, Callable[[], object]]:
         "authors.mark_erratum",
         "authors.orcid_proved",
         "refresh.run",
+        "lookup.complete",
         "wanted.want",
         "wanted.withdraw",
     ],

@@ -301,3 +301,80 @@ def test_pasted_bibtex_added_anyway_never_makes_two_known_papers_one(writer):
     assert writer.get("/arxiv/1706.03762")["Location"] == f"/papers/{attention.pk}/"
     assert writer.get("/doi/10.1109/cvpr.2016.90")["Location"] == f"/papers/{resnet.pk}/"
     assert writer.get(f"/papers/{attention.pk}/").status_code == 200
+
+
+# -- a pasted identifier a placeholder holds: what its source knows, filled on a POST --------
+
+
+def _placeholder(key: str = "1706.03762") -> Paper:
+    paper = Paper.objects.create(title=key, metadata_source=Paper.PLACEHOLDER)
+    PaperIdentifier.objects.create(paper=paper, scheme="arxiv", value=key)
+    return paper
+
+
+def test_a_placeholder_pasted_by_id_is_shown_with_its_sources_record_and_nothing_written(
+    writer, sources
+):
+    paper = _placeholder()
+    before = Paper.objects.values().get(pk=paper.pk)
+    html = writer.get("/add/", {"q": "https://arxiv.org/abs/1706.03762v5"}).content.decode()
+    assert "Already on ShortScience" in html and f"/papers/{paper.pk}/write/" in html
+    assert "arXiv knows this paper as <strong>Attention Is All You Need</strong>" in html
+    assert "Ashish Vaswani" in html and "adds its title, authors, year" in html
+    assert 'name="action" value="fill"' in html and 'value="arxiv:1706.03762"' in html
+    assert "Summarise this paper" not in html  # no second paper is offered beside it
+    assert Paper.objects.values().get(pk=paper.pk) == before
+    assert Paper.objects.count() == 1
+
+
+def test_with_htmx_the_placeholders_source_answers_its_own_request_with_the_offer(writer, sources):
+    paper = _placeholder()
+    html = writer.get("/add/", {"q": "1706.03762"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Asking arXiv…" in html and 'id="refill-offer"' in html
+    assert "knows this paper as" not in html
+    answer = writer.get("/add/source/", {"q": "1706.03762", "source": "arxiv"}).content.decode()
+    assert "arXiv found 1 paper." in answer
+    assert '<div id="refill-offer" class="refill-offer" hx-swap-oob="true">' in answer
+    assert "Attention Is All You Need" in answer and 'value="fill"' in answer
+    paper.refresh_from_db()
+    assert paper.title == "1706.03762"
+
+
+def test_filling_the_placeholder_is_a_post_that_fills_it_and_opens_the_editor(
+    writer, client, sources
+):
+    paper = _placeholder()
+    cached = client.get(paper.get_absolute_url())  # a reader's copy is cached
+    assert "<title>1706.03762" in cached.content.decode()
+    response = writer.post(
+        "/add/", {"action": "fill", "token": "arxiv:1706.03762", "q": "1706.03762"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"/papers/{paper.pk}/write/"
+    paper.refresh_from_db()
+    assert paper.title == "Attention Is All You Need" and "Ashish Vaswani" in paper.authors
+    assert Paper.objects.count() == 1
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert "<title>Attention Is All You Need" in page  # the cached copy was dropped
+    again = writer.get("/add/", {"q": "1706.03762"}).content.decode()
+    assert "Attention Is All You Need" in again and "knows this paper as" not in again
+
+
+def test_filling_with_the_source_down_opens_the_editor_on_the_paper_as_it_was(writer, sources_down):
+    paper = _placeholder()
+    html = writer.get("/add/", {"q": "1706.03762"}).content.decode()
+    assert "arXiv did not answer." in html and f"/papers/{paper.pk}/write/" in html
+    assert "knows this paper as" not in html
+    response = writer.post("/add/", {"action": "fill", "token": "arxiv:1706.03762"}, follow=True)
+    assert response.redirect_chain == [(f"/papers/{paper.pk}/write/", 302)]
+    assert "arXiv did not answer: the paper keeps the details it has." in (
+        response.content.decode()
+    )
+    paper.refresh_from_db()
+    assert paper.title == "1706.03762"
+
+
+def test_filling_an_identifier_no_paper_here_holds_says_so(writer, sources):
+    response = writer.post("/add/", {"action": "fill", "token": "arxiv:1706.03762"})
+    assert response.status_code == 400
+    assert "No paper here is known by that identifier." in response.content.decode()
+    assert not Paper.objects.exists()

@@ -3,6 +3,10 @@
 Without JavaScript the lookup answers in one request within the deadline. With htmx the search
 form asks for the plan only (local papers, the sources to ask), and each source is then asked
 in its own request (`source`), so the page shows each one's outcome as it arrives.
+
+A paper here that lacks what its source knows (a placeholder titled with its key) is shown on
+the GET with the source's title and authors and a button; only its POST (`action=fill`) fills
+the paper in, then opens the editor.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ def _asks_sources(request: HttpRequest) -> bool:
 def add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "fill":
+                return _filled(request)
             meta = _chosen(request)
             offers = [] if request.POST.get("confirm") else _offers(request, meta)
             if offers:
@@ -42,6 +48,15 @@ def add(request: HttpRequest) -> HttpResponse:
             return _page(request, request.POST.get("q", ""), status=400)
         return redirect("summary-write", paper.pk)
     return _page(request, request.GET.get("q", ""))
+
+
+def _filled(request: HttpRequest) -> HttpResponse:
+    """Fill in the paper here from its source and write about it (as it was, if the source
+    does not answer: it says so)."""
+    done = lookup.complete(request.POST.get("token", ""), signed_in(request))
+    if done.problem:
+        messages.warning(request, done.problem)
+    return redirect("summary-write", done.paper.pk)
 
 
 @login_required
