@@ -59,6 +59,16 @@ def test_site_url_follows_the_address_served(started):
     assert bound_address(started) == "127.0.0.1:9123"
 
 
+@pytest.mark.parametrize(("platform", "spread"), [("linux", True), ("darwin", False)])
+def test_linux_workers_each_listen_on_their_own_socket(started, monkeypatch, platform, spread):
+    """Linux spreads connections over the workers' sockets (`--reuse-port`); macOS would hand
+    one socket every connection, so there the workers share one, as gunicorn's default."""
+    monkeypatch.setattr(serve.sys, "platform", platform)
+    run_serve("127.0.0.1")
+    [(commands, _)] = started
+    assert ("--reuse-port" in commands[0]) is spread
+
+
 def test_an_explicit_site_url_is_kept(started, monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://shortscience.example.org")
     run_serve("127.0.0.1")

@@ -86,10 +86,11 @@ class Command(BaseCommand):
             # Django and gets its JSON answer (docs/api.md, Limits).
             "--limit-request-line",
             "8190",
-            # Each worker listens on its own socket and the kernel spreads connections over
-            # them: without it one worker accepted every kept-alive connection a burst opened
-            # and served them all while the other idled (docs/performance.md).
-            "--reuse-port",
+            # Each worker listens on its own socket and Linux spreads connections over them:
+            # without it one worker accepted every kept-alive connection a burst opened and
+            # served them all while the other idled (docs/performance.md). Other systems (macOS)
+            # give one of such sockets every connection, so they keep the shared one.
+            *(["--reuse-port"] if sys.platform.startswith("linux") else []),
         ]
         worker = [sys.executable, "-m", "shortscience.manage", "run_huey"]
         self.stdout.write(f"ShortScience is starting on http://{address}/ (Ctrl+C stops it)")
