@@ -63,7 +63,7 @@ def test_site_url_follows_the_address_served(started):
 def test_linux_workers_each_listen_on_their_own_socket(started, monkeypatch, platform, spread):
     """Linux spreads connections over the workers' sockets (`--reuse-port`); macOS would hand
     one socket every connection, so there the workers share one, as gunicorn's default."""
-    monkeypatch.setattr(serve.sys, "platform", platform)
+    monkeypatch.setattr(sys, "platform", platform)
     run_serve("127.0.0.1")
     [(commands, _)] = started
     assert ("--reuse-port" in commands[0]) is spread
