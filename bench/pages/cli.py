@@ -59,12 +59,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="serve the last database built for a shape even if the renderer changed since",
     )
     parser.add_argument("--serial", type=int, help="sequential requests per page (100)")
+    parser.add_argument(
+        "--gzip",
+        action="store_true",
+        help="measured requests accept gzip as browsers do (default: no Accept-Encoding, as wrk)",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     args.duration = args.duration or (5 if quick else 20)
     args.warmup = args.warmup if args.warmup is not None else (1 if quick else 10)
     args.size = args.size or ("small" if quick else "both")
     args.serial = args.serial or (30 if quick else 100)
+    load.ACCEPT_ENCODING = load.BROWSER_ENCODINGS if args.gzip else ""
     args.pages = _subset(args.pages, PAGES, "page")
     args.topology = _subset(
         args.topology or ("run,deploy" if quick else None), TOPOLOGIES, "topology"

@@ -80,6 +80,12 @@ class Load:
         return self.hits / seen if seen else None
 
 
+#: What Chromium and Firefox send (`--gzip`). Without it requests carry no Accept-Encoding, as
+#: plain wrk sends them and as the issue measured the original site: answers come uncompressed.
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+ACCEPT_ENCODING = ""  # set by the command line: "" or BROWSER_ENCODINGS
+
+
 def wrk(
     url: str, *, seconds: float, connections: int, threads: int = 2, cookie: str = "",
     count_cache: bool = False,
@@ -90,6 +96,8 @@ def wrk(
         "wrk", f"-t{threads}", f"-c{max(connections, threads)}", f"-d{max(1, round(seconds))}s",
         "--timeout", "10s", "-s", script.name,
     ]  # fmt: skip
+    if ACCEPT_ENCODING:
+        command += ["-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     try:
@@ -125,6 +133,8 @@ def serial(url: str, *, requests: int, max_seconds: float, cookie: str = "") -> 
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     headers = {"Cookie": cookie} if cookie else {}
+    if ACCEPT_ENCODING:
+        headers["Accept-Encoding"] = ACCEPT_ENCODING
     timings: list[float] = []
     deadline = time.perf_counter() + max_seconds
     try:
