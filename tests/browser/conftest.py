@@ -64,6 +64,14 @@ def page_factory(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def no_sideways_scroll(page: Any) -> None:
+    """The page fits its viewport's width: nothing scrolls sideways (a 390 px phone, say)."""
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] == widths[1], widths
+
+
 def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

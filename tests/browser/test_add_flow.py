@@ -20,7 +20,7 @@ import pytest
 from shortscience.metadata.http import Fetcher
 from shortscience.models import Paper, PaperIdentifier, Summary
 from shortscience.services import outbound
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.browser.test_writing_flow import sign_in
 from tests.factories import make_user
 from tests.recorded import recorded_fetcher
@@ -78,9 +78,7 @@ def test_a_pasted_id_of_a_placeholder_shows_the_sources_record_and_fills_it_on_a
     assert placeholder.title == "1706.03762"  # showing it wrote nothing
     screenshot(page, "add-placeholder-offer")
     page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    no_sideways_scroll(page)
     screenshot(page, "add-placeholder-offer-390")
     page.click("text=Fill it in and write")
     page.wait_for_url(re.compile(rf"/papers/{placeholder.pk}/write/$"))
@@ -184,9 +182,7 @@ def test_with_sources_down_the_page_shows_each_outcome_and_opens_the_filled_in_f
     assert unquote(page.url).endswith("/add/?q=Residual learning on sources that are down")
     screenshot(page, "add-sources-down")
     page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    no_sideways_scroll(page)
     screenshot(page, "add-sources-down-390")
     page.fill("#m-authors", "Kaiming He")
     page.click("#add-manual >> text=Add this paper")

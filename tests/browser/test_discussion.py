@@ -8,7 +8,7 @@ import pytest
 
 from shortscience.models import Block, Comment, Notification
 from shortscience.services import comments
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.browser.test_writing_flow import sign_in
 from tests.factories import make_paper, make_summary, make_user
 
@@ -114,9 +114,7 @@ def test_blocking_from_a_persons_page_and_the_settings_list(live_server, page_fa
     page.wait_for_load_state()
     assert Block.objects.filter(blocker=me, blocked=pest).exists()
     assert "You blocked Pest Person" in page.content()
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    no_sideways_scroll(page)
     screenshot(page, "discussion-blocked-people-390")
     page.goto(f"{base}/users/pestperson/")
     screenshot(page, "discussion-user-block-button-390")
@@ -134,7 +132,5 @@ def test_the_discussion_fits_a_narrow_screen(live_server, page_factory):
     page.goto(f"{base}/summaries/{summary.pk}/")
     page.locator("section.comments > form.comment-form textarea").press_sequentially("Hi $x$")
     page.locator("section.comments > form.comment-form .comment-preview math").wait_for()
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    no_sideways_scroll(page)
     screenshot(page, "discussion-narrow-390")

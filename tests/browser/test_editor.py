@@ -9,7 +9,7 @@ import pytest
 
 from shortscience.models import Summary
 from shortscience.services import summaries
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.browser.test_writing_flow import sign_in
 from tests.factories import make_paper, make_summary, make_user
 
@@ -175,10 +175,7 @@ def test_the_editor_with_its_lists_fits_a_narrow_screen(live_server, page_factor
     page.goto(f"{base}/papers/{paper.pk}/write/")
     page.fill("#editor-source", BROKEN + "\n" + "https://example.org/" + "a-long-path/" * 12)
     page.locator("#formula-problems").get_by_text("2 formulas failed").wait_for()
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] == widths[1], widths
+    no_sideways_scroll(page)
     screenshot(page, "editor-narrow")
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from shortscience.models import Paper, User
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.browser.test_account_pages import Checker, axe_source  # noqa: F401 -- a fixture
 from tests.browser.test_writing_flow import sign_in
 from tests.factories import make_paper, make_summary, make_user
@@ -71,9 +71,7 @@ def test_a_reported_duplicate_is_merged_by_a_moderator_in_one_action(
     checker.check("paper: report a duplicate")
     screenshot(reader, "paper-report-duplicate")
     reader.set_viewport_size({"width": 390, "height": 844})
-    assert reader.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    no_sideways_scroll(reader)
     screenshot(reader, "paper-report-duplicate-390")
     reader.click("text=Report to moderators")
     reader.locator(".messages", has_text="Moderators will look at it").wait_for()

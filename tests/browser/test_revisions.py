@@ -8,7 +8,7 @@ import re
 import pytest
 
 from shortscience.models import Summary
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.browser.test_writing_flow import sign_in
 from tests.factories import make_paper, make_summary, make_user
 
@@ -24,13 +24,6 @@ TEXTS = (
     "## Main idea\n\nThe network uses $\\beta_1 = 0.95$ and warm-up on ImageNet and COCO.\n\n"
     f"Code: {LONG_URL}\n\n{FILLER}\nResults beat the baseline by 2 points.",
 )
-
-
-def _no_sideways_scroll(page) -> None:
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] == widths[1], widths
 
 
 def test_word_diff_on_desktop_and_phone_then_restore(live_server, page_factory):
@@ -57,7 +50,7 @@ def test_word_diff_on_desktop_and_phone_then_restore(live_server, page_factory):
     folded = diff.locator("details.unchanged")
     assert folded.count() == 1
     assert "Background sentence 30 " not in diff.inner_text()  # folded away until asked
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     screenshot(page, "revisions-word-diff-desktop")
     folded.locator("summary").click()
     assert "Background sentence 30 " in diff.inner_text()
@@ -73,10 +66,10 @@ def test_word_diff_on_desktop_and_phone_then_restore(live_server, page_factory):
     sign_in(phone, base, "reviser")
     phone.goto(f"{base}/summaries/{summary.pk}/diff/?old=1&new=3")
     assert phone.locator(".word-diff del").count() > 0
-    _no_sideways_scroll(phone)
+    no_sideways_scroll(phone)
     screenshot(phone, "revisions-word-diff-390")
     phone.goto(f"{base}/summaries/{summary.pk}/revisions/")
-    _no_sideways_scroll(phone)
+    no_sideways_scroll(phone)
     screenshot(phone, "revisions-history-390")
 
     page.click("button:has-text('Restore revision 1')")
@@ -113,5 +106,5 @@ def test_too_many_changes_show_whole_lines_with_a_notice_on_a_phone(live_server,
     assert "Too many changes to compare word by word" in phone.locator(".diff-legend").inner_text()
     assert phone.locator(".word-diff del").count() >= 1
     assert phone.locator(".word-diff ins").count() >= 1
-    _no_sideways_scroll(phone)
+    no_sideways_scroll(phone)
     screenshot(phone, "revisions-too-many-changes-390")

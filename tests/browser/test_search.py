@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shortscience.models import PaperIdentifier
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.factories import make_paper, make_summary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,8 +34,5 @@ def test_search_snippets_show_tex_in_code_and_cited_titles(live_server, page_fac
     screenshot(page, "search-snippets-desktop")
 
     page.set_viewport_size({"width": 390, "height": 844})
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] == widths[1], widths
+    no_sideways_scroll(page)
     screenshot(page, "search-snippets-390")

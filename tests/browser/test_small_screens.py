@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shortscience.services import comments
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import no_sideways_scroll, screenshot
 from tests.browser.test_account_pages import AXE, SERIOUS
 from tests.factories import make_paper, make_summary, make_user
 
@@ -38,13 +38,6 @@ def math_heavy_summary(image_url: str) -> str:
             "$a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} + a_{11} + a_{12}$.",
         ]
     )
-
-
-def no_sideways_scroll(page) -> None:
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] == widths[1], widths
 
 
 @pytest.fixture(scope="module")
